@@ -1,0 +1,10 @@
+import { objectIndex } from "./001-object-index.ts";
+
+export interface Migration {
+  /** Numbered from 1 without gaps; stored in PRAGMA user_version. */
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [objectIndex];

@@ -1,0 +1,98 @@
+/**
+ * Object keys: what a valid key is (SPEC §3), which keys are audio, and the
+ * AWS URI-encoding rules used by SigV4 and by `encoding-type=url`.
+ */
+import { S3Error } from "./errors.ts";
+import { MAX_KEY_BYTES, MAX_SEGMENT_BYTES } from "./limits.ts";
+
+/** The extensions the bucket shows and accepts (upstream's AUDIO_EXTENSIONS). */
+export const AUDIO_EXTENSIONS: ReadonlySet<string> = new Set([
+  "mp3", "ogg", "flac", "m4a", "aac", "mp4", "alac", "wav", "wv", "mpc",
+  "aiff", "aif", "ac3", "opus", "spx", "sid", "ape", "wma",
+]);
+
+const utf8 = new TextEncoder();
+
+export function byteLength(text: string): number {
+  return utf8.encode(text).length;
+}
+
+export function extensionOf(key: string): string {
+  const name = key.slice(key.lastIndexOf("/") + 1);
+  const dot = name.lastIndexOf(".");
+  return dot <= 0 ? "" : name.slice(dot + 1).toLowerCase();
+}
+
+export function isAudioKey(key: string): boolean {
+  return AUDIO_EXTENSIONS.has(extensionOf(key));
+}
+
+/** A key ending in "/" names a folder. */
+export function isFolderKey(key: string): boolean {
+  return key.endsWith("/");
+}
+
+/** A lone surrogate means the client sent bytes that were not valid UTF-8. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Checks a decoded key against SPEC §3 before any filesystem call.
+ * Throws InvalidObjectName / KeyTooLongError.
+ */
+export function validateKey(key: string): void {
+  if (key.length === 0) throw new S3Error("InvalidObjectName", "The key is empty.");
+  if (key.includes("\uFFFD") || LONE_SURROGATE.test(key))
+    throw new S3Error("InvalidObjectName", "The key is not valid UTF-8.");
+  if (byteLength(key) > MAX_KEY_BYTES) throw new S3Error("KeyTooLongError");
+  if (key.includes("\0")) throw new S3Error("InvalidObjectName", "The key contains a NUL character.");
+  if (key.startsWith("/")) throw new S3Error("InvalidObjectName", "The key starts with '/'.");
+  const segments = (isFolderKey(key) ? key.slice(0, -1) : key).split("/");
+  for (const segment of segments) {
+    if (segment === "") throw new S3Error("InvalidObjectName", "The key has an empty path segment ('//').");
+    if (segment === "." || segment === "..")
+      throw new S3Error("InvalidObjectName", "The key has a '.' or '..' path segment.");
+    if (byteLength(segment) > MAX_SEGMENT_BYTES)
+      throw new S3Error("KeyTooLongError", "A path segment of the key is longer than 255 bytes.");
+  }
+}
+
+const UNRESERVED = /[A-Za-z0-9\-._~]/;
+
+/**
+ * URI-encodes per the SigV4 rules: every byte but A-Z a-z 0-9 - _ . ~ as %XX
+ * (upper-case hex); "/" kept only when `keepSlash`.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
+ */
+export function awsUriEncode(text: string, keepSlash = false): string {
+  let out = "";
+  for (const ch of text) {
+    if (UNRESERVED.test(ch) || (keepSlash && ch === "/")) {
+      out += ch;
+    } else {
+      for (const b of utf8.encode(ch)) out += "%" + b.toString(16).toUpperCase().padStart(2, "0");
+    }
+  }
+  return out;
+}
+
+/**
+ * Decodes %XX escapes into UTF-8 text; invalid UTF-8 becomes U+FFFD, which
+ * validateKey rejects. "+" stays "+" (paths are not form-encoded).
+ */
+export function percentDecode(text: string): string {
+  if (!text.includes("%")) return text;
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; ) {
+    const c = text.charCodeAt(i);
+    if (c === 0x25 && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
+      i += 3;
+    } else {
+      const cp = text.codePointAt(i)!;
+      const ch = String.fromCodePoint(cp);
+      bytes.push(...utf8.encode(ch));
+      i += ch.length;
+    }
+  }
+  return new TextDecoder("utf-8", { fatal: false }).decode(new Uint8Array(bytes));
+}
