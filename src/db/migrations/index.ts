@@ -1,4 +1,5 @@
 import { objectIndex } from "./001-object-index.ts";
+import { library } from "./002-library.ts";
 
 export interface Migration {
   /** Numbered from 1 without gaps; stored in PRAGMA user_version. */
@@ -7,4 +8,4 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [objectIndex];
+export const MIGRATIONS: readonly Migration[] = [objectIndex, library];

@@ -1,0 +1,33 @@
+/**
+ * `bun run build` → dist/rockboxd-s3 for this machine;
+ * `bun run build --all` → also dist/rockboxd-s3-linux-x64 and -linux-arm64.
+ */
+import { $ } from "bun";
+
+const TARGETS = {
+  "linux-x64": "bun-linux-x64",
+  "linux-arm64": "bun-linux-arm64",
+} as const;
+
+async function compile(outfile: string, target?: string): Promise<void> {
+  const started = performance.now();
+  const result = await Bun.build({
+    entrypoints: ["./src/main.ts"],
+    compile: target ? { target: target as Bun.Build.CompileTarget, outfile } : { outfile },
+    minify: true,
+    sourcemap: "linked",
+    bytecode: false,
+  });
+  if (!result.success) {
+    for (const log of result.logs) console.error(log);
+    throw new Error(`build of ${outfile} failed`);
+  }
+  const size = Bun.file(outfile).size / 1024 ** 2;
+  console.log(`built ${outfile} (${size.toFixed(1)} MiB, ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+await $`mkdir -p dist`;
+await compile("dist/rockboxd-s3");
+if (Bun.argv.includes("--all")) {
+  for (const [name, target] of Object.entries(TARGETS)) await compile(`dist/rockboxd-s3-${name}`, target);
+}

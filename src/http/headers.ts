@@ -1,0 +1,39 @@
+/** Header formats shared by the handlers. */
+import type { ObjectRow } from "../store/object-index.ts";
+import { contentTypeFor } from "../store/content-type.ts";
+
+export const isoDate = (ms: number): string => new Date(Math.floor(ms)).toISOString();
+export const httpDate = (ms: number): string => new Date(Math.floor(ms)).toUTCString();
+export const quoted = (etag: string): string => `"${etag}"`;
+
+/** x-amz-meta-* request headers, lower-case names without the prefix. */
+export function userMetadata(headers: Headers): Record<string, string> {
+  const meta: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    if (name.startsWith("x-amz-meta-")) meta[name.slice(11)] = value;
+  });
+  return meta;
+}
+
+/** The headers HEAD and GET return for an object. */
+export function objectHeaders(row: ObjectRow, withChecksums: boolean): Record<string, string> {
+  const h: Record<string, string> = {
+    "Content-Type": row.contentType ?? contentTypeFor(row.key),
+    ETag: quoted(row.etag),
+    "Last-Modified": httpDate(row.mtimeMs),
+    "Accept-Ranges": "bytes",
+  };
+  for (const [k, v] of Object.entries(row.meta ?? {})) h[`x-amz-meta-${k}`] = v;
+  if (withChecksums) for (const [algo, v] of Object.entries(row.checksums ?? {})) h[`x-amz-checksum-${algo.toLowerCase()}`] = v;
+  return h;
+}
+
+/** GetObject's response-* query parameters override these headers. */
+export const RESPONSE_OVERRIDES: Record<string, string> = {
+  "response-content-type": "Content-Type",
+  "response-content-language": "Content-Language",
+  "response-expires": "Expires",
+  "response-cache-control": "Cache-Control",
+  "response-content-disposition": "Content-Disposition",
+  "response-content-encoding": "Content-Encoding",
+};

@@ -1,0 +1,2 @@
+/** The one owner of everything here, as ListBuckets and listings show it. */
+export const OWNER = { ID: "rockboxd-s3", DisplayName: "rockbox" };

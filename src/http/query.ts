@@ -1,0 +1,33 @@
+/** zod at the edge: query parameters shared by several handlers. */
+import { z } from "zod";
+import { S3Error } from "../s3/errors.ts";
+import { MAX_KEYS } from "../s3/limits.ts";
+
+const maxKeysSchema = z.coerce.number().int().min(0);
+
+export function maxKeysOf(query: URLSearchParams, name = "max-keys"): number {
+  const text = query.get(name);
+  if (text === null || text === "") return MAX_KEYS;
+  const parsed = maxKeysSchema.safeParse(text);
+  if (!parsed.success)
+    throw new S3Error("InvalidArgument", `Provided ${name} not an integer or within integer range`, {
+      ArgumentName: name,
+      ArgumentValue: text,
+    });
+  return Math.min(parsed.data, MAX_KEYS);
+}
+
+export function encodingTypeOf(query: URLSearchParams): "url" | null {
+  const text = query.get("encoding-type");
+  if (text === null || text === "") return null;
+  if (text.toLowerCase() !== "url")
+    throw new S3Error("InvalidArgument", "Invalid Encoding Method specified in Request", {
+      ArgumentName: "encoding-type",
+      ArgumentValue: text,
+    });
+  return "url";
+}
+
+export function booleanOf(query: URLSearchParams, name: string): boolean {
+  return query.get(name)?.toLowerCase() === "true";
+}

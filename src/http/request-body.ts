@@ -1,0 +1,70 @@
+/**
+ * Turns a request body into the stream the store writes: aws-chunked
+ * framing decoded, and every promise the request made about its bytes
+ * (signed SHA-256, x-amz-checksum-*, trailer checksum) checked by the end.
+ */
+import {
+  type BodyCheck,
+  checksumCheck,
+  checksumFromHeaders,
+  sha256PayloadCheck,
+  trailerChecksumCheck,
+} from "../s3/body-check.ts";
+import { S3Error } from "../s3/errors.ts";
+import { decodeAwsChunked } from "../s3/sigv4/chunked.ts";
+import type { AuthResult } from "../s3/sigv4/index.ts";
+import type { Body } from "../store/atomic-write.ts";
+import { EMPTY_SHA256 } from "../s3/sigv4/signing-key.ts";
+
+/** The object size the request declares: x-amz-decoded-content-length for aws-chunked. */
+export function declaredLength(req: Request, auth: AuthResult): number | undefined {
+  const name = auth.payload.kind === "chunked" ? "x-amz-decoded-content-length" : "content-length";
+  const text = req.headers.get(name);
+  if (text === null) {
+    if (auth.payload.kind === "chunked") throw new S3Error("MissingContentLength", "x-amz-decoded-content-length is required for aws-chunked bodies.");
+    return undefined;
+  }
+  if (!/^\d+$/.test(text)) throw new S3Error("InvalidArgument", `${name} is not a number.`);
+  return Number(text);
+}
+
+async function* none(): AsyncGenerator<Uint8Array> {}
+
+export function requestBody(req: Request, auth: AuthResult, maxBytes: number): Body {
+  const expectedBytes = declaredLength(req, auth);
+  if (expectedBytes !== undefined && expectedBytes > maxBytes) throw new S3Error("EntityTooLarge");
+  const checks: BodyCheck[] = [];
+  const sent: Record<string, string> = {};
+  const headerChecksum = checksumFromHeaders(req.headers);
+  if (headerChecksum) {
+    checks.push(checksumCheck(headerChecksum.algorithm, headerChecksum.value));
+    sent[headerChecksum.algorithm] = headerChecksum.value;
+  }
+  const raw: AsyncIterable<Uint8Array> = req.body ?? none();
+  let chunks: AsyncIterable<Uint8Array> = raw;
+  if (auth.payload.kind === "sha256" && !(auth.payload.hex === EMPTY_SHA256 && expectedBytes === 0)) {
+    checks.push(sha256PayloadCheck(auth.payload.hex));
+  } else if (auth.payload.kind === "chunked") {
+    const decoder = decodeAwsChunked(raw, { signer: auth.payload.signer, trailer: auth.payload.trailer, decodedLength: expectedBytes });
+    const trailerCheck = auth.payload.trailer ? trailerChecksumCheck(req.headers) : null;
+    if (trailerCheck) checks.push({ update: (c) => trailerCheck.update(c), finish: () => {} });
+    chunks = {
+      async *[Symbol.asyncIterator]() {
+        let step = await decoder.next();
+        while (!step.done) {
+          yield step.value;
+          step = await decoder.next();
+        }
+        if (trailerCheck) sent[trailerCheck.algorithm] = trailerCheck.finish(step.value);
+      },
+    };
+  }
+  return {
+    chunks,
+    checks,
+    maxBytes,
+    expectedBytes,
+    contentMd5: req.headers.get("content-md5"),
+    checksums: () => sent,
+  };
+}

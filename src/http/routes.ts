@@ -1,0 +1,72 @@
+/**
+ * The operation table: (method, scope, sub-resource) → handler. A request
+ * naming a sub-resource we do not serve is 501 NotImplemented, never a
+ * misleading 200.
+ */
+import { S3Error } from "../s3/errors.ts";
+import type { Handler } from "./context.ts";
+import { createBucket, getBucketLocation, getBucketVersioning, headBucket } from "./handlers/bucket.ts";
+import { deleteObject } from "./handlers/delete-object.ts";
+import { getObject } from "./handlers/get-object.ts";
+import { listObjectsV1, listObjectsV2 } from "./handlers/list-objects.ts";
+import { putObject } from "./handlers/put-object.ts";
+import { listBuckets } from "./handlers/service.ts";
+
+export type Scope = "service" | "bucket" | "object";
+
+export interface Route {
+  method: string;
+  scope: Scope;
+  /** The sub-resource query parameter that selects it; "" for none. */
+  sub: string;
+  name: string;
+  handler: Handler;
+}
+
+/** Query parameters that select an operation rather than qualify one. */
+export const SUB_RESOURCES = [
+  "accelerate", "acl", "analytics", "attributes", "cors", "delete", "encryption", "intelligent-tiering",
+  "inventory", "legal-hold", "lifecycle", "list-type", "location", "logging", "metadataTable", "metrics",
+  "notification", "object-lock", "ownershipControls", "partNumber", "policy", "policyStatus",
+  "publicAccessBlock", "replication", "requestPayment", "restore", "retention", "select", "session",
+  "tagging", "torrent", "uploadId", "uploads", "versioning", "versionId", "versions", "website",
+] as const;
+
+export const ROUTES: Route[] = [
+  { method: "GET", scope: "service", sub: "", name: "ListBuckets", handler: listBuckets },
+  { method: "HEAD", scope: "bucket", sub: "", name: "HeadBucket", handler: headBucket },
+  { method: "PUT", scope: "bucket", sub: "", name: "CreateBucket", handler: createBucket },
+  { method: "GET", scope: "bucket", sub: "location", name: "GetBucketLocation", handler: getBucketLocation },
+  { method: "GET", scope: "bucket", sub: "versioning", name: "GetBucketVersioning", handler: getBucketVersioning },
+  { method: "GET", scope: "bucket", sub: "list-type", name: "ListObjectsV2", handler: listObjectsV2 },
+  { method: "GET", scope: "bucket", sub: "", name: "ListObjects", handler: listObjectsV1 },
+  { method: "GET", scope: "object", sub: "", name: "GetObject", handler: getObject },
+  { method: "HEAD", scope: "object", sub: "", name: "HeadObject", handler: getObject },
+  { method: "PUT", scope: "object", sub: "", name: "PutObject", handler: putObject },
+  { method: "DELETE", scope: "object", sub: "", name: "DeleteObject", handler: deleteObject },
+];
+
+/** The sub-resource a query names: the first one present, in table order of precedence. */
+export function subResourceOf(query: URLSearchParams): string {
+  // uploadId outranks partNumber (UploadPart) and uploads; list-type outranks the rest of a listing.
+  for (const name of ["uploadId", "uploads", "list-type", "delete"]) if (query.has(name)) return name;
+  for (const name of SUB_RESOURCES) if (query.has(name)) return name;
+  return "";
+}
+
+export function findRoute(method: string, scope: Scope, query: URLSearchParams, routes: readonly Route[] = ROUTES): Route {
+  const sub = subResourceOf(query);
+  const route = routes.find((r) => r.method === method && r.scope === scope && r.sub === sub);
+  if (route) return route;
+  // GetObject with ?versionId=null / ?partNumber=1 is still a plain GET for us.
+  if (sub === "versionId" || sub === "partNumber") {
+    const plain = routes.find((r) => r.method === method && r.scope === scope && r.sub === "");
+    if (plain && (sub === "versionId" ? query.get("versionId") === "null" : query.get("partNumber") === "1"))
+      return plain;
+  }
+  if (!["GET", "HEAD", "PUT", "POST", "DELETE"].includes(method)) throw new S3Error("MethodNotAllowed");
+  throw new S3Error(
+    "NotImplemented",
+    sub ? `The ${sub} sub-resource is not implemented for ${method} on a ${scope}.` : `${method} on a ${scope} is not implemented.`,
+  );
+}

@@ -1,0 +1,46 @@
+/**
+ * Which bucket and key a request names. Path style: /music/key.
+ * Virtual-hosted style: Host music.<anything>, path /key.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
+ */
+import { BUCKET } from "../s3/limits.ts";
+import { percentDecode, validateKey } from "../s3/keys.ts";
+
+export interface Target {
+  bucket: string | null;
+  key: string | null;
+}
+
+export function rawPathOf(url: string): { rawPath: string; rawQuery: string } {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  const rest = start < 0 ? "/" : url.slice(start);
+  const q = rest.indexOf("?");
+  return q < 0 ? { rawPath: rest, rawQuery: "" } : { rawPath: rest.slice(0, q), rawQuery: rest.slice(q + 1) };
+}
+
+function virtualHostBucket(host: string | null): string | null {
+  if (!host) return null;
+  const name = host.replace(/:\d+$/, "").toLowerCase();
+  return name.startsWith(BUCKET + ".") ? BUCKET : null;
+}
+
+/** Splits the raw path; the key is decoded and validated before any filesystem call. */
+export function parseTarget(rawPath: string, host: string | null): Target {
+  let bucket: string | null;
+  let encodedKey: string;
+  const vhost = virtualHostBucket(host);
+  if (vhost) {
+    bucket = vhost;
+    encodedKey = rawPath.slice(1);
+  } else {
+    const path = rawPath.slice(1);
+    const slash = path.indexOf("/");
+    if (path === "") return { bucket: null, key: null };
+    bucket = percentDecode(slash < 0 ? path : path.slice(0, slash));
+    encodedKey = slash < 0 ? "" : path.slice(slash + 1);
+  }
+  if (encodedKey === "") return { bucket, key: null };
+  const key = percentDecode(encodedKey);
+  validateKey(key);
+  return { bucket, key };
+}

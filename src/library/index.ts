@@ -1,0 +1,128 @@
+/**
+ * The library, assembled: store, sync queue, watcher and the periodic
+ * reconcile backstop. main.ts calls createLibrary() once and start();
+ * the S3 handlers call `queue.enqueue(key, { immediate: true })` after each
+ * write or delete.
+ */
+import type { Database } from "bun:sqlite";
+import { resolve } from "node:path";
+import { silentLog, type Log } from "./log.ts";
+import { isNetworkFilesystem } from "./network-fs.ts";
+import { LibraryQueries } from "./queries.ts";
+import { reconcile, type ReconcileResult } from "./reconcile.ts";
+import { SyncQueue, type PathSink } from "./sync-queue.ts";
+import { TrackStore } from "./track-store.ts";
+import { LibraryWatcher, type WatchFn } from "./watcher.ts";
+
+export { WORK_DIR_NAME, isWorkPath } from "./hidden.ts";
+export type { Log } from "./log.ts";
+export type { PathSink, SyncStats } from "./sync-queue.ts";
+export type { ReconcileResult } from "./reconcile.ts";
+export type { TrackRow, AlbumRow, ArtistRow, LibraryStats } from "./queries.ts";
+export { walkTree, fileIdentity, type WalkEntry } from "./walk.ts";
+export { SyncQueue, TrackStore, LibraryQueries };
+
+/** Backstop reconcile interval on a local disk with a working watcher. */
+export const BACKSTOP_MS = 10 * 60_000;
+/** On a network filesystem, or when the watcher failed. */
+export const SHORT_BACKSTOP_MS = 30_000;
+
+export interface LibraryOptions {
+  db: Database;
+  musicDir: string;
+  log?: Log;
+  sinks?: readonly PathSink[];
+  debounceMs?: number;
+  /** Parses in flight at once. */
+  concurrency?: number;
+  backstopMs?: number;
+  shortBackstopMs?: number;
+  watchFn?: WatchFn;
+}
+
+export interface Library {
+  readonly store: TrackStore;
+  readonly queue: SyncQueue;
+  readonly queries: LibraryQueries;
+  /** Whether the recursive watch is running (false: falling back to the short backstop). */
+  readonly watching: boolean;
+  /** The current backstop interval. */
+  readonly backstopMs: number;
+  /** Starts the watcher and the backstop timer, then runs the startup reconcile (walk + queue, not the parsing). */
+  start(): Promise<ReconcileResult>;
+  /** One reconcile walk; with `wait`, also waits for every queued parse and prunes orphans. */
+  reconcile(options?: { wait?: boolean }): Promise<ReconcileResult>;
+  /** Stops the watcher and the timer and lets the running batch finish. Does not close `db`. */
+  close(): Promise<void>;
+}
+
+export function createLibrary(options: LibraryOptions): Library {
+  const musicDir = resolve(options.musicDir);
+  const log = options.log ?? silentLog;
+  const store = new TrackStore(options.db, musicDir);
+  const queue = new SyncQueue({ musicDir, store, log, sinks: options.sinks, debounceMs: options.debounceMs, concurrency: options.concurrency });
+  const queries = new LibraryQueries(options.db);
+  const long = options.backstopMs ?? BACKSTOP_MS;
+  const short = options.shortBackstopMs ?? SHORT_BACKSTOP_MS;
+  const network = isNetworkFilesystem(musicDir);
+  let timer: Timer | null = null;
+  let interval = network ? short : long;
+  let running: Promise<ReconcileResult> | null = null;
+  let closed = false;
+
+  const runReconcile = async (wait = false): Promise<ReconcileResult> => {
+    // One walk at a time: a backstop tick during a long scan joins it.
+    running ??= reconcile({ musicDir, store, queue, log }).finally(() => (running = null));
+    const result = await running;
+    if (wait) {
+      await queue.idle();
+      if (result.ok) store.pruneOrphans();
+    }
+    return result;
+  };
+
+  const schedule = (ms: number) => {
+    interval = ms;
+    if (timer) clearInterval(timer);
+    if (closed) return;
+    timer = setInterval(() => {
+      if (!watcher.active && watcher.start()) schedule(network ? short : long); // the watch limit may have been raised
+      runReconcile().catch((error) => log.error("library: backstop reconcile failed", { error: String(error) }));
+    }, ms);
+    timer.unref();
+  };
+
+  const watcher = new LibraryWatcher({
+    musicDir,
+    queue,
+    log,
+    watchFn: options.watchFn,
+    onFailure: () => schedule(short),
+  });
+
+  return {
+    store,
+    queue,
+    queries,
+    get watching() {
+      return watcher.active;
+    },
+    get backstopMs() {
+      return interval;
+    },
+    async start() {
+      if (network) log.info("library: music_dir is on a network filesystem; reconciling often", { musicDir, everyMs: short });
+      schedule(interval);
+      watcher.start(); // before the walk, so nothing changed during it is missed
+      return runReconcile();
+    },
+    reconcile: (opts) => runReconcile(opts?.wait ?? false),
+    async close() {
+      closed = true;
+      if (timer) clearInterval(timer);
+      watcher.stop();
+      await running?.catch(() => undefined);
+      await queue.close();
+    },
+  };
+}

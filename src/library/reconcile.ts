@@ -1,0 +1,71 @@
+/**
+ * A reconcile: one stat-only walk of music_dir compared with one SELECT of
+ * every track's (size, mtime, inode). New or changed files and vanished ones
+ * go to the sync queue; nothing is parsed here. It never purges when
+ * music_dir is missing, unreadable, or empty while the library is not (an
+ * unmounted share leaves an empty mount point behind).
+ */
+import { statSync } from "node:fs";
+import type { Log } from "./log.ts";
+import type { SyncQueue } from "./sync-queue.ts";
+import type { TrackStore } from "./track-store.ts";
+import { walkTree } from "./walk.ts";
+
+export interface ReconcileResult {
+  /** False when the walk could not be trusted; then nothing was removed. */
+  ok: boolean;
+  reason?: string;
+  /** Audio files found. */
+  seen: number;
+  /** New or changed files queued for parsing. */
+  changed: number;
+  /** Tracks whose file is gone, queued for removal. */
+  gone: number;
+}
+
+/** Walk entries handled between two yields to the event loop, so requests keep flowing. */
+const SLICE = 2000;
+
+export async function reconcile(parts: { musicDir: string; store: TrackStore; queue: SyncQueue; log: Log }): Promise<ReconcileResult> {
+  const { musicDir, store, queue, log } = parts;
+  const refuse = (reason: string): ReconcileResult => {
+    log.warn(`library: reconcile skipped, nothing removed: ${reason}`, { musicDir });
+    return { ok: false, reason, seen: 0, changed: 0, gone: 0 };
+  };
+  try {
+    if (!statSync(musicDir).isDirectory()) return refuse("music_dir is not a directory");
+  } catch (error) {
+    return refuse(`music_dir cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+
+  const known = store.known();
+  const libraryHadTracks = known.size > 0;
+  const changed: string[] = [];
+  const inodes: { rel: string; ino: number }[] = [];
+  const unreadable: string[] = [];
+  let seen = 0;
+  let entries = 0;
+  try {
+    for (const e of walkTree(musicDir, "", { onError: (rel) => unreadable.push(`${rel}/`) })) {
+      if (++entries % SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (e.isDir) continue;
+      seen++;
+      const k = known.get(e.rel);
+      known.delete(e.rel);
+      if (!k || k.size !== e.size || k.mtimeMs !== e.mtimeMs) changed.push(e.rel);
+      else if (k.ino !== e.ino) inodes.push({ rel: e.rel, ino: e.ino });
+    }
+  } catch (error) {
+    return refuse(`music_dir cannot be listed (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+  if (entries === 0 && libraryHadTracks) return refuse("music_dir is empty but the library is not (an unmounted share?)");
+
+  for (const dir of unreadable) log.warn("library: folder cannot be read, its tracks are kept", { path: dir });
+  const gone = [...known.keys()].filter((rel) => !unreadable.some((dir) => rel.startsWith(dir)));
+  if (inodes.length > 0) store.setInodes(inodes);
+  queue.adoptRoot();
+  queue.enqueueNow(changed);
+  queue.enqueueNow(gone);
+  log.info("library: reconcile", { seen, changed: changed.length, gone: gone.length });
+  return { ok: true, seen, changed: changed.length, gone: gone.length };
+}

@@ -1,0 +1,103 @@
+/**
+ * Tag reading: the only user of music-metadata. Never throws: a file it
+ * cannot read (ac3, sid, corrupt, empty) still gets tags, with the title
+ * taken from the file name and the reason in `parseError`.
+ */
+import { basename, extname } from "node:path";
+import { parseFile, type IAudioMetadata } from "music-metadata";
+
+export const UNKNOWN_ARTIST = "Unknown Artist";
+export const UNKNOWN_ALBUM = "Unknown Album";
+
+export interface TrackTags {
+  title: string;
+  artist: string;
+  album: string;
+  albumArtist: string;
+  genre: string | null;
+  year: number | null;
+  yearString: string | null;
+  trackNumber: number | null;
+  /** 0 when unknown, as upstream. */
+  discNumber: number;
+  composer: string;
+  /** Milliseconds. */
+  length: number;
+  /** kbit/s, as upstream (Rockbox's mp3entry.bitrate). */
+  bitrate: number;
+  /** Sample rate in Hz. */
+  frequency: number;
+  parseError: string | null;
+}
+
+export async function readTags(absPath: string, filesize: number): Promise<TrackTags> {
+  if (filesize === 0) return fromFileName(absPath, "empty file");
+  let meta: IAudioMetadata;
+  try {
+    meta = await parseFile(absPath, { skipCovers: true, duration: false });
+  } catch (error) {
+    return fromFileName(absPath, (error as Error).message || String(error));
+  }
+  const { common, format } = meta;
+  if (!format.container && !format.codec && !format.sampleRate)
+    return fromFileName(absPath, "no audio stream recognised");
+  const fallback = fromFileName(absPath, null);
+  const artist = text(common.artist) ?? text(common.artists?.join(", ")) ?? fallback.artist;
+  // music-metadata leaves duration unset for raw ADTS AAC unless it reads the whole file.
+  const seconds = format.duration ?? (format.bitrate ? (filesize * 8) / format.bitrate : 0);
+  return {
+    title: text(common.title) ?? fallback.title,
+    artist,
+    album: text(common.album) ?? fallback.album,
+    albumArtist: text(common.albumartist) ?? artist,
+    genre: text(common.genre?.[0]) ?? null,
+    year: common.year ?? null,
+    yearString: common.year ? String(common.year) : null,
+    trackNumber: common.track.no ?? null,
+    discNumber: common.disk.no ?? 0,
+    composer: text(common.composer?.[0]) ?? "",
+    length: Math.round(seconds * 1000),
+    bitrate: Math.round((format.bitrate ?? 0) / 1000),
+    frequency: format.sampleRate ?? 0,
+    parseError: null,
+  };
+}
+
+function fromFileName(absPath: string, parseError: string | null): TrackTags {
+  const name = basename(absPath);
+  return {
+    title: name.slice(0, name.length - extname(name).length) || name,
+    artist: UNKNOWN_ARTIST,
+    album: UNKNOWN_ALBUM,
+    albumArtist: UNKNOWN_ARTIST,
+    genre: null,
+    year: null,
+    yearString: null,
+    trackNumber: null,
+    discNumber: 0,
+    composer: "",
+    length: 0,
+    bitrate: 0,
+    frequency: 0,
+    parseError,
+  };
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Trimmed text or undefined. RIFF INFO chunks are read as Latin-1, but
+ * ffmpeg and most taggers write UTF-8 there: text whose code points are all
+ * bytes and which is valid UTF-8 as bytes is decoded again as UTF-8. Real
+ * Latin-1 text with accents ("Bj\xF6rk") is invalid UTF-8 and stays as is.
+ */
+function text(value: string | undefined): string | undefined {
+  const trimmed = value?.replace(/\0+$/, "").trim();
+  if (!trimmed) return undefined;
+  if (!/[\x80-\xFF]/.test(trimmed) || /[^\x00-\xFF]/.test(trimmed)) return trimmed;
+  try {
+    return strictUtf8.decode(Uint8Array.from(trimmed, (ch) => ch.charCodeAt(0)));
+  } catch {
+    return trimmed;
+  }
+}

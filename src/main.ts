@@ -1,0 +1,99 @@
+#!/usr/bin/env bun
+/**
+ * The entry point: parses the command line and builds the real parts.
+ * Nothing else constructs the store, the library or the server.
+ */
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import pkg from "../package.json" with { type: "json" };
+import { parseInvocation } from "./cli/args.ts";
+import { HELP } from "./cli/help.ts";
+import { runInit } from "./cli/init.ts";
+import { type Gateway, runServe } from "./cli/serve.ts";
+import type { Config } from "./config/config.ts";
+import { ConfigError, UsageError } from "./config/errors.ts";
+import { openDatabase } from "./db/database.ts";
+import { createApp } from "./http/app.ts";
+import { listen } from "./http/server.ts";
+import type { Logger } from "./log.ts";
+import { cleanTemp } from "./store/atomic-write.ts";
+import { Bucket } from "./store/bucket.ts";
+import { IndexSync } from "./store/index-sync.ts";
+import { Layout } from "./store/layout.ts";
+import { ObjectIndex } from "./store/object-index.ts";
+
+export async function startGateway(config: Config, log: Logger): Promise<Gateway> {
+  const db = openDatabase(config.dbPath);
+  const index = new ObjectIndex(db);
+  if (!existsSync(config.musicDir)) {
+    if (index.count() > 0) log.warn("music_dir is missing; serving what is indexed, purging nothing", { music_dir: config.musicDir });
+    else mkdirSync(config.musicDir, { recursive: true });
+  }
+  const layout = new Layout(config.musicDir);
+  const leftovers = cleanTemp(layout);
+  if (leftovers) log.info("removed leftovers of interrupted uploads", { count: leftovers });
+  const sync = new IndexSync(index, layout);
+  const bucket = new Bucket(layout, index, sync);
+  const createdMs = existsSync(config.musicDir) ? statSync(config.musicDir).birthtimeMs || statSync(config.musicDir).ctimeMs : Date.now();
+  const app = createApp({
+    credentials: { accessKey: config.accessKey, secretKey: config.secretKey },
+    services: { bucket, createdMs },
+    log,
+  });
+  const server = listen(app, config.host, config.port);
+  // Reconcile after listening: with an unchanged library the index is already right.
+  setTimeout(() => {
+    try {
+      const r = sync.reconcile();
+      log.info("object index reconciled", r);
+    } catch (e) {
+      log.warn("music_dir could not be read; nothing purged", { error: (e as Error).message });
+    }
+  }, 0);
+  return {
+    url: server.url,
+    async stop() {
+      await server.stop();
+      db.close();
+    },
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const out = (t: string) => process.stdout.write(t);
+  const inv = parseInvocation(argv);
+  if (inv.version) {
+    out(`rockboxd-s3 ${pkg.version}\n`);
+    return 0;
+  }
+  if (inv.help) {
+    out(HELP[inv.command] ?? HELP.main!);
+    out("\n");
+    return 0;
+  }
+  switch (inv.command) {
+    case "serve":
+      return runServe(inv.flags, startGateway, out);
+    case "init":
+      return runInit(inv.flags, out);
+    case "help":
+      out(HELP[inv.words[0] ?? "main"] ?? HELP.main!);
+      out("\n");
+      return 0;
+    default:
+      throw new UsageError(`unknown command '${inv.command}'. Run rockboxd-s3 --help.`);
+  }
+}
+
+if (import.meta.main) {
+  main(Bun.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      if (e instanceof UsageError || e instanceof ConfigError) {
+        process.stderr.write(`rockboxd-s3: ${e.message}\n`);
+        process.exit(e.exitCode);
+      }
+      process.stderr.write(`rockboxd-s3: ${(e as Error)?.stack ?? e}\n`);
+      process.exit(1);
+    },
+  );
+}

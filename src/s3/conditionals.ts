@@ -1,0 +1,69 @@
+/**
+ * Conditional requests with RFC 7232 §6 precedence: If-Match, then
+ * If-Unmodified-Since (only without If-Match), then If-None-Match, then
+ * If-Modified-Since (only without If-None-Match; GET/HEAD only).
+ * CopyObject's x-amz-copy-source-if-* follow the same order.
+ */
+import { S3Error } from "./errors.ts";
+
+export interface Validators {
+  etag: string;
+  lastModifiedMs: number;
+}
+
+export interface Conditions {
+  ifMatch: string | null;
+  ifNoneMatch: string | null;
+  ifModifiedSince: string | null;
+  ifUnmodifiedSince: string | null;
+}
+
+export function conditionsFrom(headers: Headers, prefix = ""): Conditions {
+  return {
+    ifMatch: headers.get(`${prefix}if-match`),
+    ifNoneMatch: headers.get(`${prefix}if-none-match`),
+    ifModifiedSince: headers.get(`${prefix}if-modified-since`),
+    ifUnmodifiedSince: headers.get(`${prefix}if-unmodified-since`),
+  };
+}
+
+function etagListMatches(list: string, etag: string): boolean {
+  return list
+    .split(",")
+    .map((t) => t.trim().replace(/^W\//, "").replace(/^"|"$/g, ""))
+    .some((t) => t === "*" || t === etag);
+}
+
+/** HTTP dates have whole-second precision; compare at that precision. */
+function seconds(ms: number): number {
+  return Math.floor(ms / 1000);
+}
+
+function parseDate(text: string | null): number | null {
+  if (!text) return null;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/**
+ * Throws PreconditionFailed (412) or NotModified (304) when a condition
+ * fails; `readOnly` is true for GET/HEAD (304 applies only to them).
+ */
+export function checkConditions(c: Conditions, v: Validators, readOnly: boolean): void {
+  if (c.ifMatch !== null) {
+    if (!etagListMatches(c.ifMatch, v.etag)) throw new S3Error("PreconditionFailed", undefined, { Condition: "If-Match" });
+  } else {
+    const since = parseDate(c.ifUnmodifiedSince);
+    if (since !== null && seconds(v.lastModifiedMs) > seconds(since))
+      throw new S3Error("PreconditionFailed", undefined, { Condition: "If-Unmodified-Since" });
+  }
+  if (c.ifNoneMatch !== null) {
+    if (etagListMatches(c.ifNoneMatch, v.etag)) {
+      if (readOnly) throw new S3Error("NotModified");
+      throw new S3Error("PreconditionFailed", undefined, { Condition: "If-None-Match" });
+    }
+  } else if (readOnly) {
+    const since = parseDate(c.ifModifiedSince);
+    if (since !== null && seconds(v.lastModifiedMs) <= seconds(since)) throw new S3Error("NotModified");
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * SigV4 verification of a request, header form or presigned form.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-authenticating-requests.html
+ * Error codes and their order follow what S3 itself answers.
+ */
+import { S3Error } from "../errors.ts";
+import { MAX_CLOCK_SKEW_MS } from "../limits.ts";
+import { parseAuthorizationHeader, UNSUPPORTED_MECHANISM } from "./authorization-header.ts";
+import {
+  canonicalHeaders, canonicalQuery, canonicalRequest, canonicalUris, parseQuery, type QueryParam, stringToSign,
+} from "./canonical.ts";
+import { createChunkSigner } from "./chunk-signer.ts";
+import { parseCredential, requestTime } from "./credential.ts";
+import { type Payload, type PayloadMode, payloadMode, UNSIGNED_PAYLOAD } from "./payload.ts";
+import { parsePresigned } from "./presigned.ts";
+import { credentialScope, EMPTY_SHA256, hmacSha256Hex, signaturesEqual, signingKey } from "./signing-key.ts";
+
+export interface Credentials {
+  accessKey: string;
+  secretKey: string;
+}
+
+export interface IncomingRequest {
+  method: string;
+  /** Path as sent on the wire, still percent-encoded, e.g. "/music/a%20b%2B.flac". */
+  rawPath: string;
+  /** Query string as sent, without "?", may be "". */
+  rawQuery: string;
+  headers: Headers;
+}
+
+export interface AuthResult {
+  accessKey: string;
+  presigned: boolean;
+  payload: Payload;
+}
+
+/** Throws S3Error unless the request carries a valid SigV4 signature by `creds`. */
+export function authenticate(req: IncomingRequest, creds: Credentials, nowMs: number = Date.now()): AuthResult {
+  const params = parseQuery(req.rawQuery);
+  const has = (name: string): boolean => params.some(([n]) => n === name);
+  const authorization = req.headers.get("authorization");
+  const presigned = has("X-Amz-Algorithm") || has("X-Amz-Credential") || has("X-Amz-Signature");
+  if (authorization && presigned)
+    throw new S3Error(
+      "InvalidArgument",
+      "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string " +
+        "parameter or the Authorization header should be specified",
+      { ArgumentName: "Authorization", ArgumentValue: authorization },
+    );
+  if (presigned) return authenticatePresigned(req, params, creds, nowMs);
+  if (authorization) return authenticateHeader(req, authorization, params, creds, nowMs);
+  // SigV2 query authentication: ?AWSAccessKeyId=…&Expires=…&Signature=…
+  if (has("Signature") || has("AWSAccessKeyId")) throw new S3Error("InvalidRequest", UNSUPPORTED_MECHANISM);
+  throw new S3Error("AccessDenied", "Authorization header missing");
+}
+
+function authenticateHeader(
+  req: IncomingRequest, authorization: string, params: QueryParam[], creds: Credentials, nowMs: number,
+): AuthResult {
+  const auth = parseAuthorizationHeader(authorization);
+  const credential = parseCredential(auth.credential, "AuthorizationHeaderMalformed", "The authorization header is malformed;");
+  if (credential.accessKey !== creds.accessKey) throw new S3Error("InvalidAccessKeyId");
+  const time = requestTime(req.headers);
+  if (credential.date !== time.amzDate.slice(0, 8))
+    throw new S3Error("AuthorizationHeaderMalformed", "Invalid credential date. Date is not the same as X-Amz-Date.");
+  if (Math.abs(nowMs - time.ms) > MAX_CLOCK_SKEW_MS)
+    throw new S3Error("RequestTimeTooSkewed", undefined, {
+      RequestTime: time.amzDate,
+      ServerTime: new Date(nowMs).toISOString(),
+      MaxAllowedSkewMilliseconds: String(MAX_CLOCK_SKEW_MS),
+    });
+
+  // AWS requires x-amz-content-sha256 on every request; a client that leaves
+  // it out signed either the hash of its (empty) body or nothing, so try both
+  // and make the caller check the body is empty in the first case.
+  const sent = req.headers.get("x-amz-content-sha256");
+  const mode = sent === null ? null : payloadMode(sent);
+  const hashes = sent === null ? [EMPTY_SHA256, UNSIGNED_PAYLOAD] : [sent];
+  const signed = verifySignature(req, params, auth.signedHeaders, hashes, {
+    accessKey: credential.accessKey, secretKey: creds.secretKey, date: credential.date, amzDate: time.amzDate,
+    provided: auth.signature,
+  });
+  const finalMode: PayloadMode =
+    mode ?? (signed.payloadHash === EMPTY_SHA256 ? { kind: "sha256", hex: EMPTY_SHA256 } : { kind: "unsigned" });
+  return { accessKey: credential.accessKey, presigned: false, payload: attachSigner(finalMode, signed) };
+}
+
+function authenticatePresigned(
+  req: IncomingRequest, params: QueryParam[], creds: Credentials, nowMs: number,
+): AuthResult {
+  const p = parsePresigned(params, nowMs);
+  if (p.credential.accessKey !== creds.accessKey) throw new S3Error("InvalidAccessKeyId");
+  const hash = p.contentSha256 ?? UNSIGNED_PAYLOAD;
+  const signed = verifySignature(req, params, p.signedHeaders, [hash], {
+    accessKey: p.credential.accessKey, secretKey: creds.secretKey, date: p.credential.date, amzDate: p.amzDate,
+    provided: p.signature, exclude: "X-Amz-Signature",
+  });
+  return { accessKey: p.credential.accessKey, presigned: true, payload: attachSigner(payloadMode(hash), signed) };
+}
+
+interface SignatureInput {
+  accessKey: string;
+  secretKey: string;
+  date: string;
+  amzDate: string;
+  provided: string;
+  exclude?: string;
+}
+
+interface Verified {
+  signature: string;
+  payloadHash: string;
+  key: Uint8Array;
+  amzDate: string;
+  scope: string;
+}
+
+/**
+ * Tries every canonical URI and payload hash the client may have signed; at
+ * most 2 × 2 HMACs, and only a failing request pays for more than one.
+ */
+function verifySignature(
+  req: IncomingRequest, params: readonly QueryParam[], signedHeaders: string[], hashes: string[], input: SignatureInput,
+): Verified {
+  const key = signingKey(input.secretKey, input.date);
+  const scope = credentialScope(input.date);
+  const query = canonicalQuery(params, input.exclude);
+  const headers = canonicalHeaders(req.headers, signedHeaders);
+  let first: { canonical: string; toSign: string } | null = null;
+  for (const uri of canonicalUris(req.rawPath)) {
+    for (const payloadHash of hashes) {
+      const canonical = canonicalRequest({
+        method: req.method, uri, query, headers, signedHeaders: signedHeaders.join(";"), payloadHash,
+      });
+      const toSign = stringToSign(input.amzDate, scope, canonical);
+      const signature = hmacSha256Hex(key, toSign);
+      if (signaturesEqual(signature, input.provided)) return { signature, payloadHash, key, amzDate: input.amzDate, scope };
+      first ??= { canonical, toSign };
+    }
+  }
+  // The same diagnostics S3 returns, so a client author can diff them.
+  throw new S3Error("SignatureDoesNotMatch", undefined, {
+    AWSAccessKeyId: input.accessKey,
+    StringToSign: first!.toSign,
+    SignatureProvided: input.provided,
+    CanonicalRequest: first!.canonical,
+  });
+}
+
+function attachSigner(mode: PayloadMode, v: Verified): Payload {
+  if (mode.kind !== "chunked") return mode;
+  const signer = mode.signed
+    ? createChunkSigner({ signingKey: v.key, amzDate: v.amzDate, scope: v.scope }, v.signature)
+    : null;
+  return { ...mode, signer };
+}

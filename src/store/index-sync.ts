@@ -1,0 +1,165 @@
+/**
+ * Keeps the object index true to the disk for paths that changed by any
+ * means: S3 writes call it directly, the library's sync queue calls it for
+ * what the watcher and reconcile find.
+ */
+import { readdirSync, statSync, type Stats } from "node:fs";
+import { dirname, join } from "node:path";
+import { isAudioKey } from "../s3/keys.ts";
+import { isWorkPath, type Layout } from "./layout.ts";
+import type { ObjectIndex, ObjectRow } from "./object-index.ts";
+import { walk } from "./walk.ts";
+
+/**
+ * A stable ETag for a file that appeared by other means, until its MD5 is
+ * known. The "-1" suffix tells clients it is not a plain MD5 (as multipart
+ * ETags do), so none of them compares it with their own hash.
+ */
+export function provisionalEtag(size: number, mtimeMs: number, ino: number): string {
+  return new Bun.CryptoHasher("md5").update(`${size}:${mtimeMs}:${ino}`).digest("hex") + "-1";
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
+function isEmptyDir(path: string): boolean {
+  try {
+    return readdirSync(path).every((n) => n === ".rockboxd-s3");
+  } catch {
+    return false;
+  }
+}
+
+export class IndexSync {
+  constructor(
+    private readonly index: ObjectIndex,
+    private readonly layout: Layout,
+  ) {}
+
+  /** The PathSink entry point: many paths in one transaction. */
+  sync(rels: readonly string[]): void {
+    this.index.transaction(() => {
+      for (const rel of rels) this.syncPath(rel);
+    });
+  }
+
+  /** Brings one path (file or folder, present or gone) in line; returns its visible row. */
+  syncPath(rel: string): ObjectRow | null {
+    if (rel === "" || isWorkPath(rel)) return null;
+    const st = statOrNull(join(this.layout.musicDir, rel));
+    if (st === null) {
+      this.removeTree(rel);
+      this.syncFolderMarker(parentOf(rel));
+      return null;
+    }
+    if (st.isDirectory()) {
+      this.index.delete(rel);
+      this.clearAncestorMarkers(rel);
+      return this.syncFolderMarker(rel);
+    }
+    this.index.delete(rel + "/");
+    for (const key of this.index.keysUnder(rel + "/")) this.index.delete(key);
+    if (!st.isFile() || !isAudioKey(rel)) return null;
+    this.clearAncestorMarkers(rel);
+    return this.syncFile(rel, st);
+  }
+
+  private syncFile(rel: string, st: Stats): ObjectRow {
+    const known = this.index.get(rel);
+    if (known && known.size === st.size && known.mtimeMs === st.mtimeMs && known.inode === st.ino) return known;
+    const row: ObjectRow = {
+      key: rel,
+      size: st.size,
+      mtimeMs: st.mtimeMs,
+      inode: st.ino,
+      etag: provisionalEtag(st.size, st.mtimeMs, st.ino),
+      etagProvisional: true,
+      contentType: null,
+      meta: null,
+      checksums: null,
+    };
+    this.index.put(row);
+    return row;
+  }
+
+  /** An empty folder is listed as "folder/"; a folder with content is not. */
+  private syncFolderMarker(rel: string): ObjectRow | null {
+    if (rel === "") return null;
+    const key = rel + "/";
+    const path = join(this.layout.musicDir, rel);
+    const st = statOrNull(path);
+    if (!st?.isDirectory() || !isEmptyDir(path)) {
+      this.index.delete(key);
+      return null;
+    }
+    const known = this.index.get(key);
+    if (known) return known;
+    const row: ObjectRow = {
+      key,
+      size: 0,
+      mtimeMs: st.mtimeMs,
+      inode: st.ino,
+      etag: EMPTY_MD5,
+      etagProvisional: false,
+      contentType: null,
+      meta: null,
+      checksums: null,
+    };
+    this.index.put(row);
+    return row;
+  }
+
+  private clearAncestorMarkers(rel: string): void {
+    for (let dir = parentOf(rel); dir !== ""; dir = parentOf(dir)) this.index.delete(dir + "/");
+  }
+
+  private removeTree(rel: string): void {
+    this.index.delete(rel);
+    for (const key of this.index.keysUnder(rel + "/")) this.index.delete(key);
+  }
+
+  /**
+   * A full stat-only pass: adds and updates what changed, removes what is
+   * gone. Throws (purging nothing) when music_dir cannot be read.
+   */
+  reconcile(): { seen: number; removed: number } {
+    const entries = [...walk(this.layout.musicDir)];
+    const seen = new Set<string>();
+    this.index.transaction(() => {
+      for (const e of entries) {
+        if (e.isDir) {
+          if (e.empty) seen.add(e.rel + "/");
+          continue;
+        }
+        if (!isAudioKey(e.rel)) continue;
+        seen.add(e.rel);
+        const known = this.index.get(e.rel);
+        if (known && known.size === e.size && known.mtimeMs === e.mtimeMs && known.inode === e.ino) continue;
+        this.syncPath(e.rel);
+      }
+      for (const e of entries) if (e.isDir && e.empty) this.syncFolderMarker(e.rel);
+    });
+    let removed = 0;
+    this.index.transaction(() => {
+      for (const key of this.index.allKeys()) {
+        if (!seen.has(key)) {
+          this.index.delete(key);
+          removed++;
+        }
+      }
+    });
+    return { seen: seen.size, removed };
+  }
+}
+
+export const EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e";
+
+export function parentOf(rel: string): string {
+  const d = dirname(rel);
+  return d === "." ? "" : d;
+}
