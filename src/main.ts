@@ -66,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (inv.help) {
-    out(HELP[inv.command] ?? HELP.main!);
+    out((inv.named ? HELP[inv.command] : undefined) ?? HELP.main!);
     out("\n");
     return 0;
   }

@@ -5,6 +5,8 @@ import { UsageError } from "../config/errors.ts";
 
 export interface Invocation {
   command: string;
+  /** False when no command was named (serve is then the default). */
+  named: boolean;
   words: string[];
   flags: Flags;
   help: boolean;
@@ -35,6 +37,7 @@ export function parseInvocation(argv: string[]): Invocation {
   const [command = "serve", ...words] = parsed.positionals;
   return {
     command,
+    named: parsed.positionals.length > 0,
     words,
     help: v.help ?? false,
     version: v.version ?? false,

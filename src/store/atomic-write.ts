@@ -3,13 +3,20 @@
  * fsyncs, and only then renames it into place: a reader never sees a partial
  * file, and a failed upload leaves nothing behind.
  */
-import { closeSync, fsync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fdatasync, fsync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { promisify } from "node:util";
 import { S3Error } from "../s3/errors.ts";
 import type { Layout } from "./layout.ts";
 
 const fsyncAsync = promisify(fsync);
+const fdatasyncAsync = promisify(fdatasync);
+
+/**
+ * Flush written pages in the background every this many bytes, so the disk
+ * works while we hash and receive; the final fsync then has little left.
+ */
+const FLUSH_EVERY = 32 * 1024 ** 2;
 
 /** Something that sees every byte of the body and may reject it at the end. */
 export interface BodyObserver {
@@ -55,6 +62,8 @@ export async function receiveToTemp(layout: Layout, body: Body): Promise<Receive
   const md5 = new Bun.CryptoHasher("md5");
   let size = 0;
   let closed = false;
+  let flushedAt = 0;
+  let flushing: Promise<void> | null = null;
   try {
     for await (const chunk of body.chunks) {
       size += chunk.byteLength;
@@ -62,7 +71,12 @@ export async function receiveToTemp(layout: Layout, body: Body): Promise<Receive
       md5.update(chunk);
       for (const c of body.checks) c.update(chunk);
       for (let off = 0; off < chunk.byteLength; ) off += writeSync(fd, chunk, off);
+      if (size - flushedAt >= FLUSH_EVERY && flushing === null) {
+        flushedAt = size;
+        flushing = fdatasyncAsync(fd).finally(() => (flushing = null));
+      }
     }
+    await flushing;
     if (body.expectedBytes !== undefined && size !== body.expectedBytes) throw new S3Error("IncompleteBody");
     for (const c of body.checks) c.finish();
     const digest = md5.digest();
@@ -72,6 +86,7 @@ export async function receiveToTemp(layout: Layout, body: Body): Promise<Receive
     closed = true;
     return { tmpPath, size, md5Hex: digest.toString("hex") };
   } catch (e) {
+    await flushing?.catch(() => {});
     if (!closed) closeSync(fd);
     rmSync(tmpPath, { force: true });
     throw fsError(e);

@@ -34,6 +34,8 @@ export interface StartOptions {
   settings?: string;
   env?: Record<string, string>;
   args?: string[];
+  /** The program to run instead of `bun src/main.ts` (e.g. the built executable). */
+  command?: string[];
 }
 
 export function writeSettings(home: string, extra = ""): string {
@@ -69,7 +71,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   if (!opts.home) writeSettings(home, opts.settings);
   const musicDir = join(home, "Music");
   const dbPath = join(home, ".config", "rockbox.org", "rockboxd-s3.db");
-  const proc = Bun.spawn(["bun", MAIN, "serve", "--port", "0", "--host", "127.0.0.1", ...(opts.args ?? [])], {
+  const proc = Bun.spawn([...(opts.command ?? ["bun", MAIN]), "serve", "--port", "0", "--host", "127.0.0.1", ...(opts.args ?? [])], {
     env: { ...process.env, HOME: home, ROCKBOX_LIBRARY: "", ROCKBOXD_S3_LOG_LEVEL: "warn", ...opts.env },
     stdin: "ignore",
     stdout: "pipe",

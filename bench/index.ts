@@ -1,0 +1,99 @@
+/**
+ * `bun run bench`: the SPEC §8 figures for rockboxd-s3 side by side with
+ * s3rver and the machine's own limits, in one run. BENCH_MIB sets the
+ * transfer size (default 1024 = 1 GiB).
+ */
+import { $ } from "bun";
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { framedLength, writeChunkedBody } from "./chunked-body.ts";
+import { diskWriteRate, hashRate } from "./limits.ts";
+import { formatAmzDate, libraryBench } from "./library.ts";
+import { mb, MiB, mbps, printTable, type Row } from "./report.ts";
+import { signedHeaders } from "./sign.ts";
+import { type BenchServer, memoryOf, startRockbox, startS3rver } from "./servers.ts";
+import { get, put, type Timing } from "./transfer.ts";
+
+const SIZE_MIB = Number(process.env.BENCH_MIB ?? 1024);
+const SIZE = SIZE_MIB * MiB;
+const root = mkdtempSync(join(tmpdir(), "rbs3-bench-"));
+
+if (!existsSync("dist/rockboxd-s3")) await $`bun run build`;
+
+// One pseudo-random MiB repeated: incompressible enough, and its hash is cheap to precompute.
+const block = crypto.getRandomValues(new Uint8Array(MiB));
+const source = join(root, "source.flac");
+const fd = openSync(source, "w");
+const sha = new Bun.CryptoHasher("sha256");
+for (let i = 0; i < SIZE_MIB; i++) {
+  writeSync(fd, block);
+  sha.update(block);
+}
+closeSync(fd);
+const sourceSha256 = sha.digest("hex");
+
+console.log(`machine: ${navigator.hardwareConcurrency} cores, ${(require("node:os").totalmem() / 1024 ** 3).toFixed(0)} GiB, bun ${Bun.version}; transfer size ${SIZE_MIB} MiB`);
+const md5Rate = hashRate("md5");
+const sha256Rate = hashRate("sha256");
+const signedBound = 1 / (1 / md5Rate + 1 / sha256Rate);
+const diskRate = diskWriteRate(root, Math.min(SIZE_MIB, 1024));
+
+interface Figures {
+  unsigned: Timing;
+  signed: Timing;
+  chunked: Timing;
+  get: Timing;
+  peakRss: number;
+}
+
+async function chunkedPut(server: BenchServer, key: string): Promise<Timing> {
+  const chunkSize = 64 * 1024;
+  const count = SIZE / chunkSize;
+  const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+  const amzDate = formatAmzDate(now.getTime());
+  const extra = {
+    "content-encoding": "aws-chunked",
+    "x-amz-decoded-content-length": String(SIZE),
+    "content-length": String(framedLength(SIZE, chunkSize)),
+  };
+  const headers = await signedHeaders(server, "PUT", `/music/${key}`, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", extra, now);
+  const seedSignature = /Signature=([0-9a-f]{64})/.exec(headers.authorization ?? headers.Authorization ?? "")![1]!;
+  const body = join(root, "chunked.body");
+  const piece = block.subarray(0, chunkSize);
+  writeChunkedBody(body, piece, count, { secretKey: server.secretKey, amzDate, seedSignature });
+  const t = await put(server, key, body, SIZE, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", headers);
+  rmSync(body);
+  return t;
+}
+
+async function transfers(server: BenchServer): Promise<Figures> {
+  const unsigned = await put(server, "bench/unsigned.flac", source, SIZE, "UNSIGNED-PAYLOAD");
+  const signed = await put(server, "bench/signed.flac", source, SIZE, sourceSha256);
+  const got = await get(server, "bench/signed.flac", SIZE);
+  const chunked = await chunkedPut(server, "bench/chunked.flac");
+  return { unsigned, signed, chunked, get: got, peakRss: memoryOf(server.pid).peak };
+}
+
+const ours = await startRockbox(join(root, "rockbox"));
+const oursFigures = await transfers(ours);
+await ours.stop();
+rmSync(join(root, "rockbox"), { recursive: true, force: true });
+
+const peer = await startS3rver(join(root, "s3rver"));
+const peerFigures = await transfers(peer);
+await peer.stop();
+rmSync(join(root, "s3rver"), { recursive: true, force: true });
+
+const rate = (t: Timing) => (t.status === 200 ? mbps(t.bytesPerSecond) : `HTTP ${t.status}`);
+const rows: Row[] = [
+  { metric: `PUT ${SIZE_MIB} MiB, UNSIGNED-PAYLOAD`, ours: rate(oursFigures.unsigned), peer: rate(peerFigures.unsigned), limit: `MD5 ${mbps(md5Rate)}, disk+fsync ${mbps(diskRate)}`, target: "≥ 80 % of MD5 rate", met: oursFigures.unsigned.bytesPerSecond >= 0.8 * md5Rate },
+  { metric: `PUT ${SIZE_MIB} MiB, signed SHA-256 payload`, ours: rate(oursFigures.signed), peer: rate(peerFigures.signed), limit: `1/(1/sha256+1/md5) = ${mbps(signedBound)}`, target: "≥ 80 % of bound", met: oursFigures.signed.bytesPerSecond >= 0.8 * signedBound },
+  { metric: `PUT ${SIZE_MIB} MiB, aws-chunked signed (64 KiB chunks)`, ours: rate(oursFigures.chunked), peer: rate(peerFigures.chunked), limit: `signed PUT ${rate(oursFigures.signed)}`, target: "≥ 80 % of signed PUT", met: oursFigures.chunked.status === 200 && oursFigures.chunked.bytesPerSecond >= 0.8 * oursFigures.signed.bytesPerSecond },
+  { metric: `GET ${SIZE_MIB} MiB`, ours: rate(oursFigures.get), peer: rate(peerFigures.get), limit: "—", target: "≥ 1024 MiB/s", met: oursFigures.get.bytesPerSecond >= 1024 * MiB },
+  { metric: "peak RSS over these transfers", ours: mb(oursFigures.peakRss), peer: mb(peerFigures.peakRss), limit: "—", target: "< 100 MB", met: oursFigures.peakRss < 100 * MiB },
+];
+rows.push(...(await libraryBench(root)));
+printTable(rows, `rockboxd-s3 bench, ${new Date().toISOString().slice(0, 10)}`);
+console.log(`\nhash rates: MD5 ${mbps(md5Rate)}, SHA-256 ${mbps(sha256Rate)}; disk write + fsync ${mbps(diskRate)}`);
+rmSync(root, { recursive: true, force: true });

@@ -1,0 +1,29 @@
+/**
+ * The product is one executable: build it with `bun run build` and use it
+ * as a user would (no bun, no node_modules at run time).
+ */
+import { expect, test } from "bun:test";
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import pkg from "../../package.json" with { type: "json" };
+import { bunS3 } from "../helpers/clients.ts";
+import { ROOT, startServer, tempDir, writeSettings } from "../helpers/server.ts";
+
+test("bun run build makes a working dist/rockboxd-s3", async () => {
+  const build = Bun.spawnSync(["bun", "run", "build"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+  expect(build.exitCode).toBe(0);
+  // Run a copy from a folder with nothing else in it.
+  const bin = join(tempDir("rbs3-bin"), "rockboxd-s3");
+  copyFileSync(join(ROOT, "dist", "rockboxd-s3"), bin);
+  const version = Bun.spawnSync([bin, "--version"]);
+  expect(version.stdout.toString().trim()).toBe(`rockboxd-s3 ${pkg.version}`);
+
+  const home = tempDir();
+  writeSettings(home);
+  mkdirSync(join(home, "Music"));
+  await using server = await startServer({ home, command: [bin] });
+  const s3 = bunS3(server);
+  await s3.write("from-binary.flac", "hello from the executable");
+  expect(readFileSync(join(server.musicDir, "from-binary.flac"), "utf8")).toBe("hello from the executable");
+  expect(await s3.file("from-binary.flac").text()).toBe("hello from the executable");
+}, 120_000);
