@@ -20,10 +20,9 @@ import { EMPTY_SHA256 } from "../s3/sigv4/signing-key.ts";
 export function declaredLength(req: Request, auth: AuthResult): number | undefined {
   const name = auth.payload.kind === "chunked" ? "x-amz-decoded-content-length" : "content-length";
   const text = req.headers.get(name);
-  if (text === null) {
-    if (auth.payload.kind === "chunked") throw new S3Error("MissingContentLength", "x-amz-decoded-content-length is required for aws-chunked bodies.");
-    return undefined;
-  }
+  // The JS SDK sends a stream of unknown length as aws-chunked without
+  // x-amz-decoded-content-length; the cap is then enforced while streaming.
+  if (text === null) return undefined;
   if (!/^\d+$/.test(text)) throw new S3Error("InvalidArgument", `${name} is not a number.`);
   return Number(text);
 }

@@ -1,8 +1,10 @@
 /**
  * Conditional requests with RFC 7232 §6 precedence: If-Match, then
  * If-Unmodified-Since (only without If-Match), then If-None-Match, then
- * If-Modified-Since (only without If-None-Match; GET/HEAD only).
- * CopyObject's x-amz-copy-source-if-* follow the same order.
+ * If-Modified-Since (only without If-None-Match; GET/HEAD and copies only).
+ * CopyObject's x-amz-copy-source-if-* follow the same order, but every
+ * failure is 412, never 304:
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
  */
 import { S3Error } from "./errors.ts";
 
@@ -46,10 +48,17 @@ function parseDate(text: string | null): number | null {
 }
 
 /**
- * Throws PreconditionFailed (412) or NotModified (304) when a condition
- * fails; `readOnly` is true for GET/HEAD (304 applies only to them).
+ * What the request does with the object the conditions are about:
+ * "read" (GET/HEAD: 304 when not modified), "write" (If-Modified-Since
+ * ignored), "copy" (the copy source: every failure is 412).
  */
-export function checkConditions(c: Conditions, v: Validators, readOnly: boolean): void {
+export type ConditionMode = "read" | "write" | "copy";
+
+/** Throws PreconditionFailed (412) or NotModified (304) when a condition fails. */
+export function checkConditions(c: Conditions, v: Validators, mode: ConditionMode): void {
+  // A "not modified" outcome is 304 only for a read; a write or a copy has nothing to not-send.
+  const notModified = (condition: string) =>
+    mode === "read" ? new S3Error("NotModified") : new S3Error("PreconditionFailed", undefined, { Condition: condition });
   if (c.ifMatch !== null) {
     if (!etagListMatches(c.ifMatch, v.etag)) throw new S3Error("PreconditionFailed", undefined, { Condition: "If-Match" });
   } else {
@@ -58,12 +67,9 @@ export function checkConditions(c: Conditions, v: Validators, readOnly: boolean)
       throw new S3Error("PreconditionFailed", undefined, { Condition: "If-Unmodified-Since" });
   }
   if (c.ifNoneMatch !== null) {
-    if (etagListMatches(c.ifNoneMatch, v.etag)) {
-      if (readOnly) throw new S3Error("NotModified");
-      throw new S3Error("PreconditionFailed", undefined, { Condition: "If-None-Match" });
-    }
-  } else if (readOnly) {
+    if (etagListMatches(c.ifNoneMatch, v.etag)) throw notModified("If-None-Match");
+  } else if (mode !== "write") {
     const since = parseDate(c.ifModifiedSince);
-    if (since !== null && seconds(v.lastModifiedMs) <= seconds(since)) throw new S3Error("NotModified");
+    if (since !== null && seconds(v.lastModifiedMs) <= seconds(since)) throw notModified("If-Modified-Since");
   }
 }

@@ -26,8 +26,9 @@ export function parseAuthorizationHeader(value: string): AuthorizationHeader {
   if (algorithm !== ALGORITHM) throw new S3Error("InvalidRequest", UNSUPPORTED_MECHANISM);
 
   const fields = new Map<string, string>();
-  for (const component of text.slice(space).split(",")) {
+  for (const component of space < 0 ? [] : text.slice(space).split(",")) {
     const part = component.trim();
+    if (part === "") continue;
     const eq = part.indexOf("=");
     if (eq <= 0) throw new S3Error("AuthorizationHeaderMalformed", `${MALFORMED} '${part}' is not of the form key=value.`);
     fields.set(part.slice(0, eq), part.slice(eq + 1));

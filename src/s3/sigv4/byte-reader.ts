@@ -36,9 +36,9 @@ export class ByteReader {
   }
 
   /**
-   * The next line without its "\r\n" or "\n"; null at the end of the stream.
-   * A last line without a line end is returned as is (clients omit it).
-   * Throws `tooLong` once a line passes `maxBytes`.
+   * The next line without its "\r\n" or "\n"; null when the stream ends
+   * before a line end (a cut-off line is no line). Throws `tooLong` once a
+   * line passes `maxBytes`.
    */
   async readLine(maxBytes: number, tooLong: () => S3Error): Promise<string | null> {
     let pieces: Uint8Array[] | null = null;
@@ -51,10 +51,11 @@ export class ByteReader {
       if (length > maxBytes) throw tooLong();
       this.pos = end < 0 ? stop : end + 1;
       if (end >= 0 && pieces === null) return lineText(piece);
-      (pieces ??= []).push(piece);
+      // Copied: a source may reuse its buffer once we ask for the next one.
+      (pieces ??= []).push(end >= 0 ? piece : piece.slice());
       if (end >= 0) return lineText(Buffer.concat(pieces));
     }
-    return pieces === null ? null : lineText(Buffer.concat(pieces));
+    return null;
   }
 
   /** Up to `max` bytes (at least one), or null at the end of the stream. */
@@ -66,16 +67,16 @@ export class ByteReader {
     return piece;
   }
 
-  /** Consumes "\r\n" or a bare "\n"; false if something else (or nothing) comes. */
-  async skipLineEnd(): Promise<boolean> {
-    if (!(await this.fill())) return false;
+  /** Consumes "\r\n" or a bare "\n": "ok", "eof" if the stream ends first, "other" if something else comes. */
+  async skipLineEnd(): Promise<"ok" | "eof" | "other"> {
+    if (!(await this.fill())) return "eof";
     if (this.buf[this.pos] === CR) {
       this.pos++;
-      if (!(await this.fill())) return false;
+      if (!(await this.fill())) return "eof";
     }
-    if (this.buf[this.pos] !== LF) return false;
+    if (this.buf[this.pos] !== LF) return "other";
     this.pos++;
-    return true;
+    return "ok";
   }
 
   /** Everything left, as text; throws `tooLong` past `maxBytes`. */
@@ -87,7 +88,7 @@ export class ByteReader {
       this.pos = this.buf.length;
       length += piece.length;
       if (length > maxBytes) throw tooLong();
-      pieces.push(piece);
+      pieces.push(piece.slice());
     }
     return decoder.decode(Buffer.concat(pieces));
   }

@@ -64,7 +64,9 @@ export async function* decodeAwsChunked(
       yield piece;
     }
     if (hasher) signer!.verifyChunk(hasher.digest("hex"), signature!);
-    if (!(await input.skipLineEnd())) throw badFraming("Chunk data is not followed by CRLF; the chunk size is wrong.");
+    const end = await input.skipLineEnd();
+    if (end === "eof") throw incomplete("The aws-chunked body ended after a chunk's data.");
+    if (end === "other") throw badFraming("Chunk data is not followed by CRLF; the chunk size is wrong.");
   }
   if (decodedLength !== undefined && total !== decodedLength)
     throw incomplete(`The aws-chunked body decoded to ${total} bytes, not x-amz-decoded-content-length ${decodedLength}.`);
