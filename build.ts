@@ -1,6 +1,7 @@
 /**
  * `bun run build` → dist/rockboxd-s3 for this machine;
- * `bun run build --all` → also dist/rockboxd-s3-linux-x64 and -linux-arm64.
+ * `bun run build --all` → also dist/rockboxd-s3-linux-x64 and -linux-arm64;
+ * `bun run build --target linux-arm64` → only that one.
  */
 import { $ } from "bun";
 
@@ -27,7 +28,14 @@ async function compile(outfile: string, target?: string): Promise<void> {
 }
 
 await $`mkdir -p dist`;
-await compile("dist/rockboxd-s3");
-if (Bun.argv.includes("--all")) {
-  for (const [name, target] of Object.entries(TARGETS)) await compile(`dist/rockboxd-s3-${name}`, target);
+const only = Bun.argv.indexOf("--target");
+if (only > 0) {
+  const name = Bun.argv[only + 1] as keyof typeof TARGETS;
+  if (!(name in TARGETS)) throw new Error(`--target takes one of ${Object.keys(TARGETS).join(", ")}`);
+  await compile(`dist/rockboxd-s3-${name}`, TARGETS[name]);
+} else {
+  await compile("dist/rockboxd-s3");
+  if (Bun.argv.includes("--all")) {
+    for (const [name, target] of Object.entries(TARGETS)) await compile(`dist/rockboxd-s3-${name}`, target);
+  }
 }

@@ -1,0 +1,27 @@
+/**
+ * The Raspberry Pi build: cross-compiled for linux-arm64 and run under
+ * qemu-user emulation (installed by .ci/run), serving a real upload.
+ */
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import pkg from "../../package.json" with { type: "json" };
+import { bunS3 } from "../helpers/clients.ts";
+import { ROOT, startServer } from "../helpers/server.ts";
+
+const QEMU = "/usr/bin/qemu-aarch64-static";
+
+test("dist/rockboxd-s3-linux-arm64 runs and serves under emulation", async () => {
+  expect(Bun.which(QEMU) ?? Bun.file(QEMU).size).toBeTruthy();
+  const build = Bun.spawnSync(["bun", "run", "build", "--target", "linux-arm64"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+  expect(build.exitCode).toBe(0);
+  const bin = join(ROOT, "dist", "rockboxd-s3-linux-arm64");
+  const version = Bun.spawnSync([QEMU, "-L", "/", bin, "--version"]);
+  expect(version.stdout.toString().trim()).toBe(`rockboxd-s3 ${pkg.version}`);
+
+  await using server = await startServer({ command: [QEMU, "-L", "/", bin] });
+  const s3 = bunS3(server);
+  await s3.write("pi/track.flac", "played on a Pi");
+  expect(readFileSync(join(server.musicDir, "pi/track.flac"), "utf8")).toBe("played on a Pi");
+  expect(await s3.file("pi/track.flac").text()).toBe("played on a Pi");
+}, 180_000);
