@@ -7,14 +7,12 @@ import {
   type BodyCheck,
   checksumCheck,
   checksumFromHeaders,
-  sha256PayloadCheck,
   trailerChecksumCheck,
 } from "../s3/body-check.ts";
 import { S3Error } from "../s3/errors.ts";
 import { decodeAwsChunked } from "../s3/sigv4/chunked.ts";
 import type { AuthResult } from "../s3/sigv4/index.ts";
 import type { Body } from "../store/atomic-write.ts";
-import { EMPTY_SHA256 } from "../s3/sigv4/signing-key.ts";
 
 /** The object size the request declares: x-amz-decoded-content-length for aws-chunked. */
 export function declaredLength(req: Request, auth: AuthResult): number | undefined {
@@ -29,21 +27,28 @@ export function declaredLength(req: Request, auth: AuthResult): number | undefin
 
 async function* none(): AsyncGenerator<Uint8Array> {}
 
-export function requestBody(req: Request, auth: AuthResult, maxBytes: number): Body {
+export interface BodyOptions {
+  /**
+   * False when x-amz-checksum-* headers describe something else than this
+   * body: on CompleteMultipartUpload they are the whole object's checksum.
+   */
+  headerChecksum?: boolean;
+}
+
+export function requestBody(req: Request, auth: AuthResult, maxBytes: number, options: BodyOptions = {}): Body {
   const expectedBytes = declaredLength(req, auth);
   if (expectedBytes !== undefined && expectedBytes > maxBytes) throw new S3Error("EntityTooLarge");
   const checks: BodyCheck[] = [];
   const sent: Record<string, string> = {};
-  const headerChecksum = checksumFromHeaders(req.headers);
+  const headerChecksum = options.headerChecksum === false ? null : checksumFromHeaders(req.headers);
   if (headerChecksum) {
     checks.push(checksumCheck(headerChecksum.algorithm, headerChecksum.value));
     sent[headerChecksum.algorithm] = headerChecksum.value;
   }
   const raw: AsyncIterable<Uint8Array> = req.body ?? none();
   let chunks: AsyncIterable<Uint8Array> = raw;
-  if (auth.payload.kind === "sha256" && !(auth.payload.hex === EMPTY_SHA256 && expectedBytes === 0)) {
-    checks.push(sha256PayloadCheck(auth.payload.hex));
-  } else if (auth.payload.kind === "chunked") {
+  const sha256Hex = auth.payload.kind === "sha256" ? auth.payload.hex : undefined;
+  if (auth.payload.kind === "chunked") {
     const decoder = decodeAwsChunked(raw, { signer: auth.payload.signer, trailer: auth.payload.trailer, decodedLength: expectedBytes });
     const trailerCheck = auth.payload.trailer ? trailerChecksumCheck(req.headers) : null;
     if (trailerCheck) checks.push({ update: (c) => trailerCheck.update(c), finish: () => {} });
@@ -61,6 +66,7 @@ export function requestBody(req: Request, auth: AuthResult, maxBytes: number): B
   return {
     chunks,
     checks,
+    sha256Hex,
     maxBytes,
     expectedBytes,
     contentMd5: req.headers.get("content-md5"),

@@ -7,6 +7,7 @@ import { closeSync, fdatasync, fsync, mkdirSync, openSync, readdirSync, renameSy
 import { dirname } from "node:path";
 import { promisify } from "node:util";
 import { S3Error } from "../s3/errors.ts";
+import { createDigests } from "./digests.ts";
 import type { Layout } from "./layout.ts";
 
 const fsyncAsync = promisify(fsync);
@@ -33,6 +34,8 @@ export interface Body {
   maxBytes: number;
   /** When the request declared its length: a different count is IncompleteBody. */
   expectedBytes?: number;
+  /** x-amz-content-sha256 of a signed payload (hex): the body must hash to it. */
+  sha256Hex?: string;
   /** Content-MD5 (base64), checked against the MD5 we compute anyway for the ETag. */
   contentMd5?: string | null;
   /** Checksums the client sent (algorithm → base64), known once the body is read. */
@@ -59,7 +62,7 @@ export async function receiveToTemp(layout: Layout, body: Body): Promise<Receive
   const tmpPath = layout.newTempPath();
   mkdirSync(layout.tmpDir, { recursive: true });
   const fd = openSync(tmpPath, "wx", 0o644);
-  const md5 = new Bun.CryptoHasher("md5");
+  const digests = createDigests(body.sha256Hex ? ["md5", "sha256"] : ["md5"], body.expectedBytes);
   let size = 0;
   let closed = false;
   let flushedAt = 0;
@@ -68,9 +71,11 @@ export async function receiveToTemp(layout: Layout, body: Body): Promise<Receive
     for await (const chunk of body.chunks) {
       size += chunk.byteLength;
       if (size > body.maxBytes) throw new S3Error("EntityTooLarge");
-      md5.update(chunk);
+      digests.update(chunk);
       for (const c of body.checks) c.update(chunk);
       for (let off = 0; off < chunk.byteLength; ) off += writeSync(fd, chunk, off);
+      const caughtUp = digests.ready();
+      if (caughtUp) await caughtUp;
       if (size - flushedAt >= FLUSH_EVERY && flushing === null) {
         flushedAt = size;
         flushing = fdatasyncAsync(fd).finally(() => (flushing = null));
@@ -79,13 +84,16 @@ export async function receiveToTemp(layout: Layout, body: Body): Promise<Receive
     await flushing;
     if (body.expectedBytes !== undefined && size !== body.expectedBytes) throw new S3Error("IncompleteBody");
     for (const c of body.checks) c.finish();
-    const digest = md5.digest();
-    if (body.contentMd5 != null) checkContentMd5(digest, body.contentMd5);
+    const { md5: digest, sha256 } = await digests.digest();
+    if (body.sha256Hex !== undefined && sha256!.toString("hex") !== body.sha256Hex.toLowerCase())
+      throw new S3Error("XAmzContentSHA256Mismatch");
+    if (body.contentMd5 != null) checkContentMd5(digest!, body.contentMd5);
     await fsyncAsync(fd);
     closeSync(fd);
     closed = true;
-    return { tmpPath, size, md5Hex: digest.toString("hex") };
+    return { tmpPath, size, md5Hex: digest!.toString("hex") };
   } catch (e) {
+    digests.drop();
     await flushing?.catch(() => {});
     if (!closed) closeSync(fd);
     rmSync(tmpPath, { force: true });

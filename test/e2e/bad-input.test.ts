@@ -83,6 +83,15 @@ describe("bodies", () => {
   test("a body that does not match its signed SHA-256", async () => {
     await rejects({ method: "PUT", path: "/music/Albums/keep.mp3", body: "hellO", payloadHash: SHA_OF_HELLO }, 400, "XAmzContentSHA256Mismatch");
   });
+  test("a large body (hashed on the worker thread) that does not match its signed SHA-256", async () => {
+    const body = new Uint8Array(9 * 1024 * 1024).fill(3);
+    const wrong = new Bun.CryptoHasher("sha256").update(body.subarray(1)).digest("hex");
+    await rejects({ method: "PUT", path: "/music/Albums/keep.mp3", body, payloadHash: wrong }, 400, "XAmzContentSHA256Mismatch");
+    const right = new Bun.CryptoHasher("sha256").update(body).digest("hex");
+    const ok = await rawRequest(server, { method: "PUT", path: "/music/large-signed.flac", body, payloadHash: right });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.etag).toBe(`"${new Bun.CryptoHasher("md5").update(body).digest("hex")}"`);
+  });
   test("a bad Content-MD5", async () => {
     const wrong = Buffer.from(new Bun.CryptoHasher("md5").update("other").digest()).toString("base64");
     await rejects({ method: "PUT", path: "/music/Albums/keep.mp3", body: "hello", headers: { "content-md5": wrong } }, 400, "BadDigest");
