@@ -13,12 +13,16 @@ import type { Config } from "./config/config.ts";
 import { ConfigError, UsageError } from "./config/errors.ts";
 import { openDatabase } from "./db/database.ts";
 import { createApp } from "./http/app.ts";
+import { InFlightWrites } from "./http/in-flight.ts";
 import { listen } from "./http/server.ts";
 import type { Logger } from "./log.ts";
 import { cleanTemp } from "./store/atomic-write.ts";
 import { Bucket } from "./store/bucket.ts";
+import { EtagHasher } from "./store/etag-hasher.ts";
 import { IndexSync } from "./store/index-sync.ts";
 import { Layout } from "./store/layout.ts";
+import { Multipart } from "./store/multipart/multipart.ts";
+import { startSweeper } from "./store/multipart/sweeper.ts";
 import { ObjectIndex } from "./store/object-index.ts";
 
 export async function startGateway(config: Config, log: Logger): Promise<Gateway> {
@@ -33,13 +37,27 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   if (leftovers) log.info("removed leftovers of interrupted uploads", { count: leftovers });
   const sync = new IndexSync(index, layout);
   const bucket = new Bucket(layout, index, sync);
+  const multipart = new Multipart(bucket);
+  const sweeper = startSweeper(multipart, (removed, error) =>
+    error
+      ? log.warn("could not sweep abandoned multipart uploads", { error: String(error) })
+      : log.info("removed abandoned multipart uploads", { count: removed }),
+  );
+  const writes = new InFlightWrites();
+  const hasher = new EtagHasher(index, sync, layout, {
+    busy: () => writes.busy,
+    onError: (key, e) => log.warn("could not hash a file for its ETag", { key, error: String(e) }),
+  });
+  sync.onProvisional = () => hasher.wake();
   const createdMs = existsSync(config.musicDir) ? statSync(config.musicDir).birthtimeMs || statSync(config.musicDir).ctimeMs : Date.now();
   const app = createApp({
     credentials: { accessKey: config.accessKey, secretKey: config.secretKey },
-    services: { bucket, createdMs },
+    services: { bucket, multipart, createdMs },
     log,
+    writes,
   });
   const server = listen(app, config.host, config.port);
+  let stopped = false;
   // Reconcile after listening: with an unchanged library the index is already right.
   setTimeout(() => {
     try {
@@ -48,11 +66,15 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     } catch (e) {
       log.warn("music_dir could not be read; nothing purged", { error: (e as Error).message });
     }
+    if (!stopped) hasher.start();
   }, 0);
   return {
     url: server.url,
     async stop() {
+      stopped = true;
       await server.stop();
+      sweeper.stop();
+      await hasher.stop();
       db.close();
     },
   };

@@ -8,6 +8,8 @@ import { BUCKET } from "../s3/limits.ts";
 import { authenticate, type Credentials } from "../s3/sigv4/index.ts";
 import type { Logger } from "../log.ts";
 import type { Services } from "./context.ts";
+import type { InFlightWrites } from "./in-flight.ts";
+import { settleSoon } from "./keep-alive.ts";
 import { respond, respondError } from "./respond.ts";
 import { findRoute, type Scope } from "./routes.ts";
 import { parseTarget, rawPathOf } from "./target.ts";
@@ -16,6 +18,8 @@ export interface AppOptions {
   credentials: Credentials;
   services: Services;
   log: Logger;
+  /** Told about every PUT/POST while it runs. */
+  writes?: InFlightWrites;
 }
 
 let counter = 0;
@@ -37,24 +41,32 @@ export function createApp(opts: AppOptions): Hono {
     const requestId = newRequestId();
     const { rawPath, rawQuery } = rawPathOf(req.url);
     const head = req.method === "HEAD";
+    const endWrite = req.method === "PUT" || req.method === "POST" ? opts.writes?.begin() : undefined;
     try {
       const auth = authenticate({ method: req.method, rawPath, rawQuery, headers: req.headers }, opts.credentials);
       const target = parseTarget(rawPath, req.headers.get("host"));
       const scope: Scope = target.bucket === null ? "service" : target.key === null ? "bucket" : "object";
       if (target.bucket !== null && target.bucket !== BUCKET) throw new S3Error("NoSuchBucket", undefined, { BucketName: target.bucket });
       const query = new URLSearchParams(rawQuery);
-      const route = findRoute(req.method, scope, query);
+      const route = findRoute(req.method, scope, query, req.headers);
       opts.log.debug("request", { id: requestId, op: route.name, key: target.key ?? "" });
-      const result = await route.handler({
-        req,
-        method: req.method,
-        query,
-        key: target.key ?? "",
-        requestId,
-        auth,
-        services: opts.services,
-      });
-      return respond(result, requestId);
+      const result = await settleSoon(
+        await route.handler({
+          req,
+          method: req.method,
+          query,
+          key: target.key ?? "",
+          requestId,
+          auth,
+          services: opts.services,
+          log: opts.log,
+        }),
+      );
+      if (result.kind === "xml-later")
+        result.body.catch((e) => {
+          if (!isS3Error(e)) opts.log.error("internal error", { id: requestId, path: rawPath, error: (e as Error)?.stack ?? String(e) });
+        });
+      return respond(result, requestId, safeDecode(rawPath));
     } catch (e) {
       if (isS3Error(e)) {
         opts.log.debug("request failed", { id: requestId, code: e.code, path: rawPath });
@@ -62,6 +74,8 @@ export function createApp(opts: AppOptions): Hono {
       }
       opts.log.error("internal error", { id: requestId, path: rawPath, error: (e as Error)?.stack ?? String(e) });
       return respondError(new S3Error("InternalError"), safeDecode(rawPath), requestId, head);
+    } finally {
+      endWrite?.();
     }
   });
   return app;

@@ -1,12 +1,20 @@
 /** What every handler gets: the parsed request and the parts it may call. */
+import type { Logger } from "../log.ts";
 import type { AuthResult } from "../s3/sigv4/index.ts";
 import type { Bucket } from "../store/bucket.ts";
+import type { Multipart } from "../store/multipart/multipart.ts";
 import type { Result } from "./result.ts";
 
 export interface Services {
   bucket: Bucket;
+  multipart: Multipart;
   /** When the bucket was created, for ListBuckets. */
   createdMs: number;
+  /**
+   * GetObjectTagging's tags for an existing key (the library's artist,
+   * album, title, genre, year); without a provider every object has none.
+   */
+  tagsFor?: (key: string) => Record<string, string>;
 }
 
 export interface Ctx {
@@ -17,6 +25,7 @@ export interface Ctx {
   requestId: string;
   auth: AuthResult;
   services: Services;
+  log: Logger;
 }
 
 export type Handler = (ctx: Ctx) => Result | Promise<Result>;

@@ -15,6 +15,16 @@ export function userMetadata(headers: Headers): Record<string, string> {
   return meta;
 }
 
+/**
+ * Clients that know nothing of the file send a generic type (the JS SDK
+ * sends application/octet-stream); the extension tells more, so keep none.
+ */
+export function explicitContentType(headers: Headers): string | null {
+  const type = headers.get("content-type");
+  if (!type || /^(application|binary)\/octet-stream$/i.test(type.trim())) return null;
+  return type;
+}
+
 /** The headers HEAD and GET return for an object. */
 export function objectHeaders(row: ObjectRow, withChecksums: boolean): Record<string, string> {
   const h: Record<string, string> = {

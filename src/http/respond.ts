@@ -1,9 +1,11 @@
 /** The one place that writes status lines, headers and XML. */
-import { errorXml, S3Error } from "../s3/errors.ts";
+import { errorXml, isS3Error, S3Error } from "../s3/errors.ts";
 import { toXml } from "../s3/xml.ts";
+import { keepAliveStream } from "./keep-alive.ts";
 import type { Result } from "./result.ts";
 
-export function respond(result: Result, requestId: string): Response {
+/** `resource` names the request in an error document sent inside a keep-alive 200. */
+export function respond(result: Result, requestId: string, resource = ""): Response {
   const headers = new Headers(result.headers);
   headers.set("x-amz-request-id", requestId);
   headers.set("x-amz-id-2", requestId);
@@ -18,6 +20,14 @@ export function respond(result: Result, requestId: string): Response {
       return new Response(null, { status: result.status, headers });
     case "file":
       return new Response(result.head ? null : result.file, { status: result.status, headers });
+    case "xml-later": {
+      headers.set("Content-Type", "application/xml");
+      const document = result.body.then(
+        (body) => toXml(result.root, body),
+        (e) => errorXml(isS3Error(e) ? e : new S3Error("InternalError"), resource, requestId),
+      );
+      return new Response(keepAliveStream(document), { status: 200, headers });
+    }
   }
 }
 

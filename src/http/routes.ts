@@ -6,11 +6,17 @@
 import { S3Error } from "../s3/errors.ts";
 import type { Handler } from "./context.ts";
 import { createBucket, getBucketLocation, getBucketVersioning, headBucket } from "./handlers/bucket.ts";
+import { copyObject } from "./handlers/copy-object.ts";
 import { deleteObject } from "./handlers/delete-object.ts";
+import { deleteObjects } from "./handlers/delete-objects.ts";
 import { getObject } from "./handlers/get-object.ts";
 import { listObjectsV1, listObjectsV2 } from "./handlers/list-objects.ts";
+import { abortMultipartUpload, completeMultipartUpload } from "./handlers/multipart-complete.ts";
+import { listMultipartUploads, listParts } from "./handlers/multipart-list.ts";
+import { createMultipartUpload, uploadPart, uploadPartCopy } from "./handlers/multipart-upload.ts";
 import { putObject } from "./handlers/put-object.ts";
 import { listBuckets } from "./handlers/service.ts";
+import { getObjectTagging } from "./handlers/tagging.ts";
 
 export type Scope = "service" | "bucket" | "object";
 
@@ -19,6 +25,8 @@ export interface Route {
   scope: Scope;
   /** The sub-resource query parameter that selects it; "" for none. */
   sub: string;
+  /** A request header that must be present (x-amz-copy-source makes a PUT a copy). */
+  header?: string;
   name: string;
   handler: Handler;
 }
@@ -40,10 +48,20 @@ export const ROUTES: Route[] = [
   { method: "GET", scope: "bucket", sub: "versioning", name: "GetBucketVersioning", handler: getBucketVersioning },
   { method: "GET", scope: "bucket", sub: "list-type", name: "ListObjectsV2", handler: listObjectsV2 },
   { method: "GET", scope: "bucket", sub: "", name: "ListObjects", handler: listObjectsV1 },
+  { method: "GET", scope: "bucket", sub: "uploads", name: "ListMultipartUploads", handler: listMultipartUploads },
+  { method: "POST", scope: "bucket", sub: "delete", name: "DeleteObjects", handler: deleteObjects },
   { method: "GET", scope: "object", sub: "", name: "GetObject", handler: getObject },
   { method: "HEAD", scope: "object", sub: "", name: "HeadObject", handler: getObject },
+  { method: "PUT", scope: "object", sub: "", header: "x-amz-copy-source", name: "CopyObject", handler: copyObject },
   { method: "PUT", scope: "object", sub: "", name: "PutObject", handler: putObject },
   { method: "DELETE", scope: "object", sub: "", name: "DeleteObject", handler: deleteObject },
+  { method: "GET", scope: "object", sub: "tagging", name: "GetObjectTagging", handler: getObjectTagging },
+  { method: "POST", scope: "object", sub: "uploads", name: "CreateMultipartUpload", handler: createMultipartUpload },
+  { method: "PUT", scope: "object", sub: "uploadId", header: "x-amz-copy-source", name: "UploadPartCopy", handler: uploadPartCopy },
+  { method: "PUT", scope: "object", sub: "uploadId", name: "UploadPart", handler: uploadPart },
+  { method: "POST", scope: "object", sub: "uploadId", name: "CompleteMultipartUpload", handler: completeMultipartUpload },
+  { method: "DELETE", scope: "object", sub: "uploadId", name: "AbortMultipartUpload", handler: abortMultipartUpload },
+  { method: "GET", scope: "object", sub: "uploadId", name: "ListParts", handler: listParts },
 ];
 
 /** The sub-resource a query names: the first one present, in table order of precedence. */
@@ -54,13 +72,17 @@ export function subResourceOf(query: URLSearchParams): string {
   return "";
 }
 
-export function findRoute(method: string, scope: Scope, query: URLSearchParams, routes: readonly Route[] = ROUTES): Route {
+export function findRoute(
+  method: string, scope: Scope, query: URLSearchParams, headers: Headers = new Headers(), routes: readonly Route[] = ROUTES,
+): Route {
   const sub = subResourceOf(query);
-  const route = routes.find((r) => r.method === method && r.scope === scope && r.sub === sub);
+  const matches = (r: Route, s: string) =>
+    r.method === method && r.scope === scope && r.sub === s && (r.header === undefined || headers.has(r.header));
+  const route = routes.find((r) => matches(r, sub));
   if (route) return route;
   // GetObject with ?versionId=null / ?partNumber=1 is still a plain GET for us.
   if (sub === "versionId" || sub === "partNumber") {
-    const plain = routes.find((r) => r.method === method && r.scope === scope && r.sub === "");
+    const plain = routes.find((r) => matches(r, ""));
     if (plain && (sub === "versionId" ? query.get("versionId") === "null" : query.get("partNumber") === "1"))
       return plain;
   }

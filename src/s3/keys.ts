@@ -27,6 +27,11 @@ export function isAudioKey(key: string): boolean {
   return AUDIO_EXTENSIONS.has(extensionOf(key));
 }
 
+/** PutObject, CopyObject and CreateMultipartUpload accept audio files only (SPEC §3). */
+export function requireAudioKey(key: string): void {
+  if (!isAudioKey(key)) throw new S3Error("InvalidRequest", "Only audio file extensions are accepted");
+}
+
 /** A key ending in "/" names a folder. */
 export function isFolderKey(key: string): boolean {
   return key.endsWith("/");

@@ -23,9 +23,11 @@ export function toXml(root: string, body: XmlNode, namespace: string | null = S3
 const parser = new XMLParser({
   ignoreAttributes: true,
   parseTagValue: false,
-  trimValues: true,
+  // A key may begin or end with spaces (DeleteObjects); schemas trim what is not a key.
+  trimValues: false,
   processEntities: true,
-  htmlEntities: false,
+  // Decode numeric character references too: Go's encoding/xml (rclone, mc) sends `"` as &#34; and `'` as &#39;.
+  htmlEntities: true,
   ignoreDeclaration: true,
   removeNSPrefix: true,
   isArray: (name) => name === "Object" || name === "Part",

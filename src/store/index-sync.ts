@@ -36,6 +36,9 @@ function isEmptyDir(path: string): boolean {
 }
 
 export class IndexSync {
+  /** Called after a row with a provisional ETag was written (main.ts wakes the hasher). */
+  onProvisional: () => void = () => {};
+
   constructor(
     private readonly index: ObjectIndex,
     private readonly layout: Layout,
@@ -84,6 +87,7 @@ export class IndexSync {
       checksums: null,
     };
     this.index.put(row);
+    this.onProvisional();
     return row;
   }
 

@@ -81,7 +81,9 @@ export class ObjectIndex {
       "SELECT * FROM object WHERE key > ? AND key >= ? ORDER BY key LIMIT ?",
     );
     this.countStmt = db.query<{ n: number }, []>("SELECT count(*) AS n FROM object");
-    this.provisionalStmt = db.query<Raw, [number]>("SELECT * FROM object WHERE etag_provisional = 1 LIMIT ?");
+    this.provisionalStmt = db.query<Raw, [string, number]>(
+      "SELECT * FROM object WHERE etag_provisional = 1 AND key > ? ORDER BY key LIMIT ?",
+    );
     this.setEtagStmt = db.query(
       "UPDATE object SET etag = ?, etag_provisional = 0 WHERE key = ? AND size = ? AND mtime_ms = ? AND inode = ?",
     );
@@ -135,8 +137,9 @@ export class ObjectIndex {
     return this.countStmt.get()!.n;
   }
 
-  provisional(limit: number): ObjectRow[] {
-    return this.provisionalStmt.all(limit).map(fromRaw);
+  /** Rows whose ETag is still provisional, in key order, after `after`. */
+  provisional(limit: number, after = ""): ObjectRow[] {
+    return this.provisionalStmt.all(after, limit).map(fromRaw);
   }
 
   /** Records a computed MD5, unless the file changed meanwhile. */

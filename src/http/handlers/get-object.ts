@@ -11,7 +11,7 @@ import type { Result } from "../result.ts";
 export const getObject: Handler = (ctx): Result => {
   const head = ctx.method === "HEAD";
   const { row, path } = ctx.services.bucket.open(ctx.key);
-  checkConditions(conditionsFrom(ctx.req.headers), { etag: row.etag, lastModifiedMs: row.mtimeMs }, true);
+  checkConditions(conditionsFrom(ctx.req.headers), { etag: row.etag, lastModifiedMs: row.mtimeMs }, "read");
   const range = parseRange(ctx.req.headers.get("range"), row.size);
   const wantChecksums = ctx.req.headers.get("x-amz-checksum-mode")?.toUpperCase() === "ENABLED" && range === null;
   const headers = objectHeaders(row, wantChecksums);
