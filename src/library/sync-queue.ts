@@ -2,23 +2,19 @@
  * The one queue every sync source feeds: S3 writes and deletes (immediate),
  * the watcher (debounced per path), reconcile walks (no debounce, behind the
  * urgent work). Keyed by relative path, so a path enqueued twice is synced
- * once. Processing a path stats it: a file is parsed when its size, mtime or
- * inode changed and upserted; a folder is expanded into its files; a missing
- * path removes its track and every track below it.
+ * once. A pool of workers takes paths (urgent first) and PathSync decides
+ * what each means; results are written in small transactions, at once after
+ * an urgent path, so an S3 write waits for one parse at most, never a scan.
  */
-import { statSync, type Stats } from "node:fs";
-import { join } from "node:path";
-import { isAudioKey } from "../s3/keys.ts";
 import { isWorkPath } from "./hidden.ts";
 import { silentLog, type Log } from "./log.ts";
+import { emptyBatch, PathSync, statPath, token, type Batch } from "./path-sync.ts";
 import { Settle } from "./settle.ts";
-import { readTags } from "./tags.ts";
-import type { TrackStore, TrackUpsert } from "./track-store.ts";
-import { fileIdentity, walkTree } from "./walk.ts";
+import type { TrackStore } from "./track-store.ts";
 
 /**
  * Another index that follows music_dir (the S3 object index). After each
- * batch it gets every relative path the batch looked at: files and folders,
+ * transaction it gets every relative path looked at: files and folders,
  * present or gone. A folder that is gone stands for everything below it.
  */
 export interface PathSink {
@@ -34,7 +30,7 @@ export interface SyncQueueOptions {
   debounceMs?: number;
   /** Files parsed at once. */
   concurrency?: number;
-  /** Paths per transaction; small enough that an S3 write never waits long behind a scan. */
+  /** Results per transaction when nothing urgent is waiting. */
   batchSize?: number;
 }
 
@@ -49,7 +45,6 @@ export interface SyncStats {
 
 export class SyncQueue {
   readonly stats: SyncStats = { processed: 0, parsed: 0, errors: 0, removed: 0 };
-  readonly #musicDir: string;
   readonly #store: TrackStore;
   readonly #log: Log;
   readonly #sinks: PathSink[];
@@ -57,22 +52,31 @@ export class SyncQueue {
   readonly #batchSize: number;
   readonly #urgent = new Set<string>();
   readonly #normal = new Set<string>();
+  readonly #inFlight = new Set<string>();
   readonly #settle: Settle;
+  readonly #paths: PathSync;
   readonly #waiters: (() => void)[] = [];
-  #draining: Promise<void> | null = null;
+  #batch: Batch = emptyBatch();
+  #workers = 0;
   #closed = false;
-  #rootId: string | null;
-  #rootWarned = false;
 
   constructor(options: SyncQueueOptions) {
-    this.#musicDir = options.musicDir;
     this.#store = options.store;
     this.#log = options.log ?? silentLog;
     this.#sinks = [...(options.sinks ?? [])];
     this.#concurrency = options.concurrency ?? 8;
-    this.#batchSize = options.batchSize ?? 128;
-    this.#settle = new Settle(options.debounceMs ?? 300, (rel) => this.#probe(rel), (rel) => this.#add(this.#normal, rel));
-    this.#rootId = this.#currentRootId();
+    this.#batchSize = options.batchSize ?? 32;
+    const probe = (rel: string) => token(statPath(`${options.musicDir}/${rel}`));
+    this.#settle = new Settle(options.debounceMs ?? 300, probe, (rel) => this.#add(this.#normal, rel));
+    this.#paths = new PathSync(options.musicDir, options.store, this.#log, {
+      later: (rel) => this.#closed || this.#settle.touch(rel),
+      settling: (rel) => this.#settle.has(rel),
+      soon: (rel) => this.#add(this.#normal, rel),
+      parsed: (failed) => {
+        this.stats.parsed++;
+        if (failed) this.stats.errors++;
+      },
+    });
   }
 
   addSink(sink: PathSink): void {
@@ -100,7 +104,7 @@ export class SyncQueue {
   enqueueNow(rels: Iterable<string>): void {
     for (const rel of rels) {
       const key = normalize(rel);
-      if (key !== null && !this.#closed) this.#add(this.#normal, key);
+      if (key !== null) this.#add(this.#normal, key);
     }
   }
 
@@ -111,146 +115,98 @@ export class SyncQueue {
   }
 
   get pending(): number {
-    return this.#urgent.size + this.#normal.size + this.#settle.size;
+    return this.#urgent.size + this.#normal.size + this.#settle.size + this.#inFlight.size;
   }
 
-  /** Drops what is waiting and lets the running batch finish. */
+  /** A reconcile found music_dir readable and not empty: removals are trusted again. */
+  adoptRoot(): void {
+    this.#paths.adoptRoot();
+  }
+
+  /** Drops what is waiting and lets the paths in flight finish and be written. */
   async close(): Promise<void> {
     this.#closed = true;
     this.#settle.clear();
     this.#urgent.clear();
     this.#normal.clear();
-    await this.#draining;
-    this.#wakeIfIdle();
+    await this.idle();
   }
 
   #add(set: Set<string>, rel: string): void {
     if (this.#closed) return;
     if (set === this.#normal && this.#urgent.has(rel)) return;
     set.add(rel);
-    this.#draining ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#drain());
+    while (this.#workers < this.#concurrency && this.#workers < this.#urgent.size + this.#normal.size) {
+      this.#workers++;
+      void this.#work();
+    }
   }
 
-  async #drain(): Promise<void> {
+  async #work(): Promise<void> {
+    await null; // let the caller finish queueing (a folder move arrives as a burst)
     try {
-      while (this.#urgent.size + this.#normal.size > 0) {
-        const batch = take(this.#urgent.size > 0 ? this.#urgent : this.#normal, this.#batchSize);
+      for (let next = this.#next(); next; next = this.#next()) {
+        this.#inFlight.add(next.rel);
         try {
-          await this.#process(batch);
+          // Its own batch: a flush may swap this.#batch while the parse is awaited.
+          const found = emptyBatch();
+          await this.#paths.sync(next.rel, found);
+          this.#batch.upserts.push(...found.upserts);
+          this.#batch.removals.push(...found.removals);
+          this.#batch.seen.push(...found.seen);
         } catch (error) {
-          // A failed write (disk full, database locked) is retried after the debounce.
-          this.#log.error("library: sync batch failed, will retry", { error: String(error), paths: batch.length });
-          if (!this.#closed) for (const rel of batch) this.#settle.touch(rel);
+          this.#log.error("library: sync of a path failed", { path: next.rel, error: String(error) });
+        } finally {
+          this.#inFlight.delete(next.rel);
         }
+        this.stats.processed++;
+        if (next.urgent || this.#batch.seen.length >= this.#batchSize) this.#flush();
       }
     } finally {
-      this.#draining = null;
+      this.#workers--;
+      this.#flush();
       this.#wakeIfIdle();
     }
   }
 
-  async #process(rels: string[]): Promise<void> {
-    const upserts: TrackUpsert[] = [];
-    const removals: string[] = [];
-    const seen: string[] = [...rels];
-    await mapLimit(rels, this.#concurrency, async (rel) => {
-      const abs = join(this.#musicDir, rel);
-      const st = statPath(abs);
-      if (st === "error") return; // unreadable (EACCES, EIO): neither parse nor remove
-      if (st === "missing") {
-        if (!this.#rootIsOurs()) return;
-        const gone = [...(this.#store.get(rel) ? [rel] : []), ...this.#store.relsUnder(rel)];
-        removals.push(...gone);
-        seen.push(...gone.filter((r) => r !== rel));
-      } else if (st.isDirectory()) {
-        this.#expand(rel, removals, seen);
-      } else if (st.isFile() && isAudioKey(rel)) {
-        const id = fileIdentity(st);
-        const known = this.#store.get(rel);
-        if (known && known.size === id.size && known.mtimeMs === id.mtimeMs && known.ino === id.ino) return;
-        const tags = await readTags(abs, id.size);
-        const after = statPath(abs);
-        if (typeof after === "string" || token(after) !== token(st)) {
-          if (!this.#closed) this.#settle.touch(rel); // changed while being parsed: parse again once it settles
-          return;
-        }
-        this.stats.parsed++;
-        if (tags.parseError) this.stats.errors++;
-        upserts.push({ rel, ...id, tags });
+  /** The next path no worker holds, urgent first (a path re-queued while in flight waits its turn). */
+  #next(): { rel: string; urgent: boolean } | null {
+    for (const [set, urgent] of [[this.#urgent, true], [this.#normal, false]] as const) {
+      for (const rel of set) {
+        if (this.#inFlight.has(rel)) continue;
+        set.delete(rel);
+        return { rel, urgent };
       }
-    });
-    this.stats.processed += rels.length;
-    if (upserts.length + removals.length > 0) {
-      const result = this.#store.apply(upserts, removals);
-      this.stats.removed += result.removed;
+    }
+    return null;
+  }
+
+  /** Writes what the workers found in one transaction, then tells the sinks. */
+  #flush(): void {
+    const batch = this.#batch;
+    if (batch.seen.length === 0) return;
+    this.#batch = emptyBatch();
+    if (batch.upserts.length + batch.removals.length > 0) {
+      try {
+        this.stats.removed += this.#store.apply(batch.upserts, batch.removals).removed;
+      } catch (error) {
+        // A failed write (disk full, database locked) is retried after the debounce.
+        this.#log.error("library: writing a sync batch failed, will retry", { error: String(error), paths: batch.seen.length });
+        if (!this.#closed) for (const rel of batch.seen) this.#settle.touch(rel);
+        return;
+      }
     }
     for (const sink of this.#sinks) {
       try {
-        sink.sync(seen);
+        sink.sync(batch.seen);
       } catch (error) {
         this.#log.error("library: a path sink failed", { error: String(error) });
       }
     }
   }
 
-  /** A folder: queue its new or changed files, remove tracks below it that are no longer there. */
-  #expand(relDir: string, removals: string[], seen: string[]): void {
-    const unreadable: string[] = [];
-    const present = new Set<string>();
-    try {
-      for (const e of walkTree(this.#musicDir, relDir, { onError: (rel) => unreadable.push(`${rel}/`) })) {
-        seen.push(e.rel);
-        if (e.isDir) continue;
-        present.add(e.rel);
-        if (this.#settle.has(e.rel)) continue; // the watcher is still seeing it written
-        const known = this.#store.get(e.rel);
-        if (!known || known.size !== e.size || known.mtimeMs !== e.mtimeMs || known.ino !== e.ino) this.#add(this.#normal, e.rel);
-      }
-    } catch (error) {
-      this.#log.warn("library: cannot read folder, leaving its tracks alone", { path: relDir, error: String(error) });
-      return;
-    }
-    if (!this.#rootIsOurs()) return;
-    if (this.#store.get(relDir)) removals.push(relDir); // a file replaced by a folder of the same name
-    for (const rel of this.#store.relsUnder(relDir)) {
-      if (present.has(rel) || unreadable.some((dir) => rel.startsWith(dir))) continue;
-      removals.push(rel);
-      seen.push(rel);
-    }
-  }
-
-  /**
-   * Removals need music_dir to be the directory we started with: an
-   * unmounted share leaves an empty mount point (another inode) behind, and
-   * that must not read as "every file was deleted".
-   */
-  #rootIsOurs(): boolean {
-    const now = this.#currentRootId();
-    if (now !== null && this.#rootId === null) this.#rootId = now;
-    if (now !== null && now === this.#rootId) return true;
-    if (!this.#rootWarned) this.#log.warn("library: music_dir is missing or was replaced; not removing any track", { musicDir: this.#musicDir });
-    this.#rootWarned = true;
-    return false;
-  }
-
-  /** A full reconcile found music_dir readable and not empty: it is ours from now on. */
-  adoptRoot(): void {
-    this.#rootId = this.#currentRootId();
-    this.#rootWarned = false;
-  }
-
-  #currentRootId(): string | null {
-    const st = statPath(this.#musicDir);
-    return typeof st !== "string" && st.isDirectory() ? `${st.dev}:${st.ino}` : null;
-  }
-
-  #probe(rel: string): string {
-    const st = statPath(join(this.#musicDir, rel));
-    return typeof st === "string" ? st : token(st);
-  }
-
   #isIdle(): boolean {
-    return this.#draining === null && this.pending === 0;
+    return this.#workers === 0 && this.pending === 0;
   }
 
   #wakeIfIdle(): void {
@@ -262,36 +218,4 @@ export class SyncQueue {
 function normalize(rel: string): string | null {
   const key = rel.replace(/^\/+|\/+$/g, "");
   return isWorkPath(key) ? null : key;
-}
-
-/** "missing" only when the path is really not there; any other failure is "error". */
-function statPath(path: string): Stats | "missing" | "error" {
-  try {
-    return statSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === "ENOENT" || code === "ENOTDIR" ? "missing" : "error";
-  }
-}
-
-function token(st: Stats): string {
-  return st.isDirectory() ? "dir" : `${st.size}:${st.mtimeMs}:${st.ino}`;
-}
-
-function take(set: Set<string>, n: number): string[] {
-  const out: string[] = [];
-  for (const rel of set) {
-    if (out.length === n) break;
-    out.push(rel);
-    set.delete(rel);
-  }
-  return out;
-}
-
-async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

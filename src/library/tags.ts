@@ -4,7 +4,7 @@
  * taken from the file name and the reason in `parseError`.
  */
 import { basename, extname } from "node:path";
-import { parseFile, type IAudioMetadata } from "music-metadata";
+import { parseBuffer, parseFile, type IAudioMetadata } from "music-metadata";
 
 export const UNKNOWN_ARTIST = "Unknown Artist";
 export const UNKNOWN_ALBUM = "Unknown Album";
@@ -61,6 +61,22 @@ export async function readTags(absPath: string, filesize: number): Promise<Track
     frequency: format.sampleRate ?? 0,
     parseError: null,
   };
+}
+
+/** One MIME type per music-metadata parser we can meet (its loaders are imported on first use). */
+const PARSER_TYPES = [
+  "audio/mpeg", "audio/flac", "audio/ogg", "audio/mp4", "audio/wav", "audio/wavpack", "audio/musepack",
+  "audio/aiff", "audio/ape", "audio/ms-wma",
+];
+
+/**
+ * Loads every parser module up front: the first file of a format otherwise
+ * pays 5–80 ms of module loading, which would blow the S3 write → library
+ * latency budget for the first upload of each format.
+ */
+export async function warmUpTagReader(): Promise<void> {
+  const probe = new Uint8Array(64);
+  await Promise.all(PARSER_TYPES.map((mimeType) => parseBuffer(probe, { mimeType }, { skipCovers: true, duration: false }).catch(() => undefined)));
 }
 
 function fromFileName(absPath: string, parseError: string | null): TrackTags {

@@ -61,9 +61,7 @@ export class TrackStore {
     this.#db = db;
     this.#catalog = new Catalog(db);
     this.#removed = removed;
-    this.#known = db.query<{ rel_path: string; id: number; filesize: number; mtime_ms: number; inode: number }, []>(
-      "SELECT rel_path, id, filesize, mtime_ms, inode FROM track",
-    );
+    this.#known = db.query<unknown, []>("SELECT rel_path, id, filesize, mtime_ms, inode FROM track");
     this.#byRel = db.query<
       { id: number; filesize: number; mtime_ms: number; inode: number; album_id: number | null; genre_id: number | null; created_at: string },
       [string]
@@ -91,7 +89,9 @@ export class TrackStore {
   /** Every track's file identity in one SELECT (the startup reconcile compares against this). */
   known(): Map<string, KnownTrack> {
     const map = new Map<string, KnownTrack>();
-    for (const r of this.#known.iterate()) map.set(r.rel_path, { id: r.id, size: r.filesize, mtimeMs: r.mtime_ms, ino: r.inode });
+    // values(): arrays, not objects per row; a third of the time on a 100k-track library.
+    for (const r of this.#known.values() as [string, number, number, number, number][])
+      map.set(r[0], { id: r[1], size: r[2], mtimeMs: r[3], ino: r[4] });
     return map;
   }
 

@@ -6,7 +6,6 @@
  * (a link cycle must not hang a scan).
  */
 import { readdirSync, statSync, type Dirent, type Stats } from "node:fs";
-import { join } from "node:path";
 import { isAudioKey } from "../s3/keys.ts";
 import { isWorkPath } from "./hidden.ts";
 
@@ -39,32 +38,29 @@ export function* walkTree(root: string, relDir = "", options: WalkOptions = {}):
   let first = true;
   while (stack.length > 0) {
     const dir = stack.pop()!;
+    const absDir = dir === "" ? root : `${root}/${dir}`;
     let entries: Dirent[];
     try {
-      entries = readdirSync(join(root, dir), { withFileTypes: true });
+      entries = readdirSync(absDir, { withFileTypes: true });
     } catch (error) {
       if (first) throw error;
       options.onError?.(dir, error as Error);
       continue;
     }
     first = false;
+    // Plain concatenation, not path.join: this loop runs once per file of the library.
+    const prefix = dir === "" ? "" : `${dir}/`;
     for (const entry of entries) {
-      const rel = dir === "" ? entry.name : `${dir}/${entry.name}`;
-      if (isWorkPath(rel)) continue;
+      const rel = prefix + entry.name;
+      if (dir === "" && isWorkPath(rel)) continue;
       const isDir = entry.isDirectory();
       if (!isDir && !isAudioKey(entry.name)) continue;
-      let st: Stats;
-      try {
-        st = statSync(join(root, rel));
-      } catch {
-        continue; // removed between readdir and stat: the next event or walk sees it gone
-      }
-      if (isDir) {
-        stack.push(rel);
-        yield { rel, ...fileIdentity(st), isDir: true };
-      } else if (st.isFile()) {
-        yield { rel, ...fileIdentity(st), isDir: false };
-      }
+      const st = statSync(`${absDir}/${entry.name}`, { throwIfNoEntry: false });
+      // Gone between readdir and stat: the next event or walk sees it gone.
+      if (st === undefined) continue;
+      if (isDir) stack.push(rel);
+      else if (!st.isFile()) continue;
+      yield { rel, size: st.size, mtimeMs: Math.floor(st.mtimeMs), ino: st.ino, isDir };
     }
   }
 }

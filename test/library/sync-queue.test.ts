@@ -1,0 +1,148 @@
+import { describe, expect, test } from "bun:test";
+import { appendFileSync, rmSync, renameSync, writeFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { SyncQueue, TrackStore, WORK_DIR_NAME, type PathSink } from "../../src/library/index.ts";
+import { warmUpTagReader } from "../../src/library/tags.ts";
+import { fixture, place, TempLibrary } from "./helpers.ts";
+
+function queueFor(t: TempLibrary, sinks: PathSink[] = [], debounceMs = 30) {
+  const store = new TrackStore(t.db, t.musicDir);
+  const queue = new SyncQueue({ musicDir: t.musicDir, store, log: t.log, sinks, debounceMs });
+  const title = (rel: string) => (t.db.query("SELECT title FROM track WHERE rel_path = ?").get(rel) as { title: string } | null)?.title;
+  return { store, queue, title };
+}
+
+describe("SyncQueue", () => {
+  test("immediate enqueue: the row exists as soon as the queue is idle; delete removes it", async () => {
+    await using t = new TempLibrary();
+    const { queue, title } = queueFor(t);
+    place(t.musicDir, "Björk/Vespertine/03 café.flac", "tagged.flac");
+    queue.enqueue("Björk/Vespertine/03 café.flac", { immediate: true });
+    await queue.idle();
+    expect(title("Björk/Vespertine/03 café.flac")).toBe("Pagan Poetry — café");
+    rmSync(join(t.musicDir, "Björk/Vespertine/03 café.flac"));
+    queue.enqueue("Björk/Vespertine/03 café.flac", { immediate: true });
+    await queue.idle();
+    expect(t.count("track")).toBe(0);
+    expect(t.count("album")).toBe(0);
+  });
+
+  test("an immediate write is visible well under 100 ms", async () => {
+    await using t = new TempLibrary();
+    const { queue, title } = queueFor(t);
+    await warmUpTagReader(); // as createLibrary does at startup
+    place(t.musicDir, "a.mp3", "tagged.mp3");
+    const started = performance.now();
+    queue.enqueue("a.mp3", { immediate: true });
+    await queue.idle();
+    expect(title("a.mp3")).toBe("Pagan Poetry — café");
+    expect(performance.now() - started).toBeLessThan(100);
+  });
+
+  test("idempotent: the same path enqueued many times is parsed once; unchanged files are not parsed again", async () => {
+    await using t = new TempLibrary();
+    const { queue } = queueFor(t);
+    place(t.musicDir, "x.ogg", "tagged.ogg");
+    for (let i = 0; i < 10; i++) queue.enqueue("x.ogg", { immediate: i % 2 === 0 });
+    await queue.idle();
+    expect(queue.stats.parsed).toBe(1);
+    queue.enqueue("x.ogg", { immediate: true });
+    await queue.idle();
+    expect(queue.stats.parsed).toBe(1);
+    expect(t.count("track")).toBe(1);
+  });
+
+  test("debounced enqueue waits until size/mtime stop moving, even with no further events", async () => {
+    await using t = new TempLibrary();
+    const { queue, title } = queueFor(t, [], 100);
+    const bytes = await Bun.file(fixture("tagged.mp3")).bytes();
+    const path = join(t.musicDir, "growing.mp3");
+    writeFileSync(path, bytes.subarray(0, 200));
+    queue.enqueue("growing.mp3"); // one event, as from a writer on a network share
+    for (let at = 200; at < bytes.length; at += 200) {
+      await Bun.sleep(10); // well inside the 100 ms debounce: the probe sees the file move each time
+      appendFileSync(path, bytes.subarray(at, at + 200));
+    }
+    await queue.idle();
+    expect(title("growing.mp3")).toBe("Pagan Poetry — café");
+    expect(t.db.query("SELECT filesize FROM track").get()).toEqual({ filesize: bytes.length });
+    expect(queue.stats.parsed).toBe(1); // never parsed half-written
+  });
+
+  test("a folder expands into its files; a missing folder removes every track below it", async () => {
+    await using t = new TempLibrary();
+    const { queue } = queueFor(t);
+    for (const ext of ["mp3", "flac", "ogg"]) place(t.musicDir, `Album/CD1/t.${ext}`, `tagged.${ext}`);
+    place(t.musicDir, "Albumen/keep.mp3", "other.mp3");
+    queue.enqueueTree("Album", { immediate: true });
+    queue.enqueue("Albumen/keep.mp3", { immediate: true });
+    await queue.idle();
+    expect(t.count("track")).toBe(4);
+    rmSync(join(t.musicDir, "Album"), { recursive: true });
+    queue.enqueueTree("Album", { immediate: true });
+    await queue.idle();
+    expect(t.db.query("SELECT rel_path FROM track").all()).toEqual([{ rel_path: "Albumen/keep.mp3" }]);
+  });
+
+  test("a folder renamed: both names enqueued, ids follow", async () => {
+    await using t = new TempLibrary();
+    const { queue, store } = queueFor(t);
+    place(t.musicDir, "Old/a.mp3", "tagged.mp3");
+    place(t.musicDir, "Old/b.flac", "tagged.flac");
+    queue.enqueueTree("Old", { immediate: true });
+    await queue.idle();
+    const ids = [store.get("Old/a.mp3")!.id, store.get("Old/b.flac")!.id];
+    renameSync(join(t.musicDir, "Old"), join(t.musicDir, "New"));
+    queue.enqueueTree("Old");
+    queue.enqueueTree("New");
+    await queue.idle();
+    expect([store.get("New/a.mp3")?.id, store.get("New/b.flac")?.id]).toEqual(ids);
+    expect(store.relsUnder("Old")).toEqual([]);
+  });
+
+  test("sinks get every processed path, present and gone; the working folder never reaches them", async () => {
+    await using t = new TempLibrary();
+    const batches: string[][] = [];
+    const { queue } = queueFor(t, [{ sync: (rels) => batches.push([...rels]) }]);
+    place(t.musicDir, "A/x.mp3", "tagged.mp3");
+    mkdirSync(join(t.musicDir, WORK_DIR_NAME));
+    queue.enqueueTree("A", { immediate: true });
+    queue.enqueue(`${WORK_DIR_NAME}/upload-1`, { immediate: true });
+    await queue.idle();
+    rmSync(join(t.musicDir, "A"), { recursive: true });
+    queue.enqueue("A", { immediate: true });
+    await queue.idle();
+    const all = batches.flat();
+    expect(all.filter((r) => r.startsWith(WORK_DIR_NAME))).toEqual([]);
+    expect(all.filter((r) => r === "A").length).toBe(2);
+    expect(all.filter((r) => r === "A/x.mp3").length).toBeGreaterThanOrEqual(2);
+  });
+
+  test("a sink that throws is logged and does not stop the queue", async () => {
+    await using t = new TempLibrary();
+    const { queue, title } = queueFor(t, [{ sync: () => { throw new Error("boom"); } }]);
+    place(t.musicDir, "a.mp3", "tagged.mp3");
+    queue.enqueue("a.mp3", { immediate: true });
+    await queue.idle();
+    expect(title("a.mp3")).toBe("Pagan Poetry — café");
+    expect(t.log.has("error", /sink failed/)).toBe(true);
+  });
+
+  test("music_dir gone or replaced: missing paths remove nothing", async () => {
+    await using t = new TempLibrary();
+    const { queue } = queueFor(t);
+    place(t.musicDir, "a.mp3", "tagged.mp3");
+    queue.enqueue("a.mp3", { immediate: true });
+    await queue.idle();
+    renameSync(t.musicDir, `${t.musicDir}.away`);
+    queue.enqueue("a.mp3", { immediate: true });
+    await queue.idle();
+    expect(t.count("track")).toBe(1);
+    mkdirSync(t.musicDir); // an empty mount point left by an unmounted share
+    queue.enqueue("a.mp3", { immediate: true });
+    queue.enqueueTree("", { immediate: true });
+    await queue.idle();
+    expect(t.count("track")).toBe(1);
+    expect(t.log.has("warn", /not removing any track/)).toBe(true);
+  });
+});
