@@ -1,0 +1,170 @@
+/**
+ * rclone (Debian 1.60, provider Other) with its defaults, configured from a
+ * config file in a throwaway HOME. rclone uploads files below its
+ * upload_cutoff (200 MiB) in one PUT, so the 17 MiB file goes up as a single
+ * PUT; multipart is exercised with `rclone rcat` (a stream of unknown length
+ * is always uploaded in 5 MiB parts). AWS_CA_BUNDLE is kept out of its
+ * environment: with it set, rclone refuses to start an S3 remote.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  clientEnv,
+  DEBUG_ENV,
+  describeRun,
+  expectedEtag,
+  expectedSyncTree,
+  filesUnder,
+  identities,
+  LARGE_KEY,
+  LARGE_SIZE,
+  makeFixture,
+  md5File,
+  MiB,
+  musicLeft,
+  workLeftovers,
+  must,
+  opCounts,
+  requireTool,
+  run,
+  SMALL_KEY,
+  SMALL_SIZE,
+  SYNC_FILES,
+  type Fixture,
+  type RunResult,
+} from "../helpers/cli-clients.ts";
+import { sdkClient } from "../helpers/clients.ts";
+import { ACCESS_KEY, SECRET_KEY, startServer, tempDir, type TestServer } from "../helpers/server.ts";
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
+
+/** rclone's default chunk_size for multipart (and so for rcat). */
+const RCLONE_PARTS = { partSize: 5 * MiB, threshold: 0 };
+const STREAMED_KEY = "Björk/Vespertine 東京/Long Mix (streamed, 東京).flac";
+
+let server: TestServer;
+let fx: Fixture;
+let home: string;
+let bin: string;
+let config: string;
+
+const rclone = (args: string[], opts: { stdin?: { file: string }; timeoutMs?: number } = {}): Promise<RunResult> =>
+  run([bin, "--config", config, ...args], { env: clientEnv(home), server, stdin: opts.stdin, timeoutMs: opts.timeoutMs ?? 90_000 });
+const etagOf = async (key: string) => (await sdkClient(server).send(new HeadObjectCommand({ Bucket: "music", Key: key }))).ETag;
+
+beforeAll(async () => {
+  bin = requireTool("rclone", ["rclone"], "Install it with `apt-get install rclone` (.ci/run does).");
+  server = await startServer({ env: DEBUG_ENV });
+  fx = makeFixture("rclone");
+  home = tempDir("rclone-home");
+  config = join(home, "rclone.conf");
+  writeFileSync(
+    config,
+    [
+      "[rb]",
+      "type = s3",
+      "provider = Other",
+      "env_auth = false",
+      `access_key_id = ${ACCESS_KEY}`,
+      `secret_access_key = ${SECRET_KEY}`,
+      `endpoint = ${server.url}`,
+      "region = us-east-1",
+      "",
+    ].join("\n"),
+  );
+});
+afterAll(async () => {
+  await server?.[Symbol.asyncDispose]();
+  for (const d of [fx?.dir, home]) if (d) rmSync(d, { recursive: true, force: true });
+});
+
+describe("rclone", () => {
+  test("is rclone 1.x", async () => {
+    const r = must(await rclone(["version"]));
+    expect(r.stdout).toMatch(/^rclone v1\.\d+/);
+  }, 30_000);
+
+  test("copyto a small file: byte-equal on disk, MD5 ETag", async () => {
+    const r = await rclone(["copyto", fx.small, `rb:music/${SMALL_KEY}`]);
+    expect(r.exitCode, describeRun(r)).toBe(0);
+    expect(filesUnder(server.musicDir)).toEqual({ [SMALL_KEY]: await md5File(fx.small) });
+    expect(await etagOf(SMALL_KEY)).toBe(await expectedEtag(fx.small));
+  }, 60_000);
+
+  test("copyto a 17 MiB file: one PUT (below rclone's 200 MiB upload_cutoff), byte-equal on disk", async () => {
+    const r = await rclone(["copyto", fx.large, `rb:music/${LARGE_KEY}`], { timeoutMs: 120_000 });
+    expect(r.exitCode, describeRun(r)).toBe(0);
+    expect(opCounts(r.requests), describeRun(r)).toMatchObject({ PutObject: 1 });
+    expect(filesUnder(server.musicDir, "Björk")[LARGE_KEY]).toBe(await md5File(fx.large));
+    expect(await etagOf(LARGE_KEY)).toBe(await expectedEtag(fx.large));
+  }, 120_000);
+
+  test("rcat the 17 MiB file as a stream: multipart in 5 MiB parts, byte-equal on disk", async () => {
+    const r = await rclone(["rcat", `rb:music/${STREAMED_KEY}`], { stdin: { file: fx.large }, timeoutMs: 120_000 });
+    expect(r.exitCode, describeRun(r)).toBe(0);
+    expect(opCounts(r.requests), describeRun(r)).toMatchObject({ CreateMultipartUpload: 1, UploadPart: 4, CompleteMultipartUpload: 1 });
+    expect(filesUnder(server.musicDir, "Björk")[STREAMED_KEY]).toBe(await md5File(fx.large));
+    expect(await etagOf(STREAMED_KEY)).toBe(await expectedEtag(fx.large, RCLONE_PARTS));
+  }, 120_000);
+
+  test("lsjson --hash lists all three, with MD5s from the ETags", async () => {
+    const r = must(await rclone(["lsjson", "-R", "--files-only", "--hash", "rb:music"]));
+    const listed = (JSON.parse(r.stdout) as any[]).map((e) => ({ Path: e.Path, Size: e.Size, md5: e.Hashes?.md5 ?? null }));
+    expect(listed).toEqual([
+      { Path: SMALL_KEY, Size: SMALL_SIZE, md5: await md5File(fx.small) },
+      { Path: LARGE_KEY, Size: LARGE_SIZE, md5: await md5File(fx.large) },
+      { Path: STREAMED_KEY, Size: LARGE_SIZE, md5: null }, // multipart from a stream: rclone knows no MD5 for it
+    ]);
+  }, 60_000);
+
+  test("copyto the small file down byte-equal", async () => {
+    const path = join(fx.downloads, "small.flac");
+    must(await rclone(["copyto", `rb:music/${SMALL_KEY}`, path]));
+    expect(await md5File(path)).toBe(await md5File(fx.small));
+  }, 60_000);
+
+  test("copyto the large file down byte-equal", async () => {
+    const path = join(fx.downloads, "large.flac");
+    must(await rclone(["copyto", `rb:music/${LARGE_KEY}`, path], { timeoutMs: 120_000 }));
+    expect(await md5File(path)).toBe(await md5File(fx.large));
+  }, 120_000);
+
+  test("copyto the streamed (multipart) file down byte-equal", async () => {
+    const path = join(fx.downloads, "streamed.flac");
+    must(await rclone(["copyto", `rb:music/${STREAMED_KEY}`, path], { timeoutMs: 120_000 }));
+    expect(existsSync(path), `rclone exited 0 but wrote no ${path}`).toBe(true);
+    expect(await md5File(path)).toBe(await md5File(fx.large));
+  }, 120_000);
+
+  test("sync a folder twice: the second run transfers nothing; rclone check agrees", async () => {
+    const first = await rclone(["sync", "-v", fx.syncDir, "rb:music/Sync"], { timeoutMs: 120_000 });
+    expect(first.exitCode, describeRun(first)).toBe(0);
+    expect(first.stderr.match(/: Copied \(new\)/g)?.length ?? 0, describeRun(first)).toBe(Object.keys(SYNC_FILES).length);
+    expect(filesUnder(server.musicDir, "Sync")).toEqual(await expectedSyncTree(fx.syncDir, "Sync"));
+
+    const before = identities(server.musicDir);
+    const second = await rclone(["sync", "-v", fx.syncDir, "rb:music/Sync"]);
+    expect(second.exitCode, describeRun(second)).toBe(0);
+    expect(second.stderr, describeRun(second)).toContain("There was nothing to transfer");
+    expect(second.stderr, describeRun(second)).not.toMatch(/Copied|Updated modification time|Deleted/);
+    const writes = second.requests.filter((q) => q.op && /Put|Multipart|UploadPart|Copy|Delete/.test(q.op));
+    expect(writes, describeRun(second)).toEqual([]);
+    expect(identities(server.musicDir)).toEqual(before);
+
+    const check = await rclone(["check", fx.syncDir, "rb:music/Sync"]);
+    expect(check.exitCode, describeRun(check)).toBe(0);
+    expect(check.stderr).toContain("0 differences found");
+  }, 180_000);
+
+  test("purge a folder and delete the rest: the music folder is empty", async () => {
+    const purge = await rclone(["purge", "rb:music/Sync"]);
+    expect(purge.exitCode, describeRun(purge)).toBe(0);
+    expect(filesUnder(server.musicDir, "Sync")).toEqual({});
+    const del = await rclone(["delete", "rb:music"]);
+    expect(del.exitCode, describeRun(del)).toBe(0);
+    expect(musicLeft(server.musicDir)).toEqual([]);
+    expect(workLeftovers(server.musicDir), "in-progress or multipart uploads left behind").toEqual([]);
+    const ls = must(await rclone(["lsf", "-R", "rb:music"]));
+    expect(ls.stdout).toBe("");
+  }, 60_000);
+});
