@@ -8,14 +8,18 @@ import pkg from "../package.json" with { type: "json" };
 import { parseInvocation } from "./cli/args.ts";
 import { HELP } from "./cli/help.ts";
 import { runInit } from "./cli/init.ts";
-import { type Gateway, runServe } from "./cli/serve.ts";
+import { runLibrary } from "./cli/library.ts";
+import { runScan } from "./cli/scan.ts";
+import { type Gateway, loadConfig, runServe } from "./cli/serve.ts";
 import type { Config } from "./config/config.ts";
 import { ConfigError, UsageError } from "./config/errors.ts";
 import { openDatabase } from "./db/database.ts";
 import { createApp } from "./http/app.ts";
 import { InFlightWrites } from "./http/in-flight.ts";
 import { listen } from "./http/server.ts";
-import type { Logger } from "./log.ts";
+import { objectTags } from "./http/object-tags.ts";
+import { createLibrary } from "./library/index.ts";
+import { createLogger, type Logger } from "./log.ts";
 import { cleanTemp } from "./store/atomic-write.ts";
 import { Bucket } from "./store/bucket.ts";
 import { EtagHasher } from "./store/etag-hasher.ts";
@@ -36,7 +40,10 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   const leftovers = cleanTemp(layout);
   if (leftovers) log.info("removed leftovers of interrupted uploads", { count: leftovers });
   const sync = new IndexSync(index, layout);
-  const bucket = new Bucket(layout, index, sync);
+  // One queue keeps the library and the object index true to the disk; the S3
+  // side enqueues what it changed at once, the watcher what others changed.
+  const library = createLibrary({ db, musicDir: config.musicDir, log, sinks: [sync], observers: [sync] });
+  const bucket = new Bucket(layout, index, sync, (rel) => library.queue.enqueue(rel, { immediate: true }));
   const multipart = new Multipart(bucket);
   const sweeper = startSweeper(multipart, (removed, error) =>
     error
@@ -52,28 +59,23 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   const createdMs = existsSync(config.musicDir) ? statSync(config.musicDir).birthtimeMs || statSync(config.musicDir).ctimeMs : Date.now();
   const app = createApp({
     credentials: { accessKey: config.accessKey, secretKey: config.secretKey },
-    services: { bucket, multipart, createdMs },
+    services: { bucket, multipart, createdMs, tagsFor: (key) => objectTags(library.queries.trackByRel(key)) },
     log,
     writes,
   });
   const server = listen(app, config.host, config.port);
-  let stopped = false;
-  // Reconcile after listening: with an unchanged library the index is already right.
-  setTimeout(() => {
-    try {
-      const r = sync.reconcile();
-      log.info("object index reconciled", r);
-    } catch (e) {
-      log.warn("music_dir could not be read; nothing purged", { error: (e as Error).message });
-    }
-    if (!stopped) hasher.start();
-  }, 0);
+  // The startup reconcile runs after listening: with an unchanged library both indexes are already right.
+  const started = library.start().then(
+    () => hasher.start(),
+    (e) => log.error("startup reconcile failed", { error: String(e) }),
+  );
   return {
     url: server.url,
     async stop() {
-      stopped = true;
       await server.stop();
       sweeper.stop();
+      await started;
+      await library.close();
       await hasher.stop();
       db.close();
     },
@@ -97,6 +99,14 @@ async function main(argv: string[]): Promise<number> {
       return runServe(inv.flags, startGateway, out);
     case "init":
       return runInit(inv.flags, out);
+    case "scan": {
+      const config = loadConfig(inv.flags);
+      return runScan({ musicDir: config.musicDir, dbPath: config.dbPath }, process.stdout, createLogger(config.logLevel));
+    }
+    case "library": {
+      const config = loadConfig(inv.flags);
+      return runLibrary([...inv.words, ...(inv.json ? ["--json"] : [])], { musicDir: config.musicDir, dbPath: config.dbPath });
+    }
     case "help":
       out(HELP[inv.words[0] ?? "main"] ?? HELP.main!);
       out("\n");

@@ -9,18 +9,19 @@ import { resolve } from "node:path";
 import { silentLog, type Log } from "./log.ts";
 import { isNetworkFilesystem } from "./network-fs.ts";
 import { LibraryQueries } from "./queries.ts";
-import { reconcile, type ReconcileResult } from "./reconcile.ts";
+import { reconcile, type ReconcileObserver, type ReconcileResult } from "./reconcile.ts";
 import { SyncQueue, type PathSink } from "./sync-queue.ts";
 import { warmUpTagReader } from "./tags.ts";
 import { TrackStore } from "./track-store.ts";
 import { LibraryWatcher, type WatchFn } from "./watcher.ts";
 
-export { WORK_DIR_NAME, isWorkPath } from "./hidden.ts";
+export { WORK_DIR_NAME, isWorkPath } from "../music-dir.ts";
 export type { Log } from "./log.ts";
 export type { PathSink, SyncStats } from "./sync-queue.ts";
-export type { ReconcileResult } from "./reconcile.ts";
+export type { ReconcileObserver, ReconcileResult } from "./reconcile.ts";
 export type { TrackRow, AlbumRow, ArtistRow, LibraryStats } from "./queries.ts";
-export { walkTree, fileIdentity, type WalkEntry } from "./walk.ts";
+export { walkTree, type WalkEntry } from "./walk.ts";
+export { fileIdentity } from "../music-dir.ts";
 export { SyncQueue, TrackStore, LibraryQueries };
 
 /** Backstop reconcile interval on a local disk with a working watcher. */
@@ -33,6 +34,8 @@ export interface LibraryOptions {
   musicDir: string;
   log?: Log;
   sinks?: readonly PathSink[];
+  /** Indexes that follow each reconcile walk (so music_dir is walked once, not once per index). */
+  observers?: readonly ReconcileObserver[];
   debounceMs?: number;
   /** Parses in flight at once. */
   concurrency?: number;
@@ -73,7 +76,7 @@ export function createLibrary(options: LibraryOptions): Library {
 
   const runReconcile = async (wait = false): Promise<ReconcileResult> => {
     // One walk at a time: a backstop tick during a long scan joins it.
-    running ??= reconcile({ musicDir, store, queue, log }).finally(() => (running = null));
+    running ??= reconcile({ musicDir, store, queue, log, observers: options.observers }).finally(() => (running = null));
     const result = await running;
     if (wait) {
       await queue.idle();

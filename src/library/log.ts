@@ -1,9 +1,3 @@
-/** What the library needs from a logger; main.ts passes the real one. */
-export interface Log {
-  debug(message: string, fields?: Record<string, unknown>): void;
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
-
-export const silentLog: Log = { debug() {}, info() {}, warn() {}, error() {} };
+/** The library logs through the process logger (src/log.ts). */
+export type { Logger as Log } from "../log.ts";
+export { silentLogger as silentLog } from "../log.ts";

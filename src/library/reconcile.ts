@@ -9,7 +9,17 @@ import { statSync } from "node:fs";
 import type { Log } from "./log.ts";
 import type { SyncQueue } from "./sync-queue.ts";
 import type { TrackStore } from "./track-store.ts";
-import { walkTree } from "./walk.ts";
+import { type WalkEntry, walkTree } from "./walk.ts";
+
+/**
+ * Another index that wants the same walk (the S3 object index): it sees
+ * every entry, then whether the walk can be trusted to remove what it did
+ * not see, and which folders could not be read (keep what is under them).
+ */
+export interface ReconcileObserver {
+  entry(e: WalkEntry): void;
+  end(trusted: boolean, unreadable: readonly string[]): void;
+}
 
 export interface ReconcileResult {
   /** False when the walk could not be trusted; then nothing was removed. */
@@ -26,9 +36,17 @@ export interface ReconcileResult {
 /** Walk entries handled between two yields to the event loop, so requests keep flowing. */
 const SLICE = 2000;
 
-export async function reconcile(parts: { musicDir: string; store: TrackStore; queue: SyncQueue; log: Log }): Promise<ReconcileResult> {
+export async function reconcile(parts: {
+  musicDir: string;
+  store: TrackStore;
+  queue: SyncQueue;
+  log: Log;
+  observers?: readonly ReconcileObserver[];
+}): Promise<ReconcileResult> {
   const { musicDir, store, queue, log } = parts;
+  const observers = parts.observers ?? [];
   const refuse = (reason: string): ReconcileResult => {
+    for (const o of observers) o.end(false, []);
     log.warn(`library: reconcile skipped, nothing removed: ${reason}`, { musicDir });
     return { ok: false, reason, seen: 0, changed: 0, gone: 0 };
   };
@@ -48,6 +66,7 @@ export async function reconcile(parts: { musicDir: string; store: TrackStore; qu
   try {
     for (const e of walkTree(musicDir, "", { onError: (rel) => unreadable.push(`${rel}/`) })) {
       if (++entries % SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+      for (const o of observers) o.entry(e);
       if (e.isDir) continue;
       seen++;
       const k = known.get(e.rel);
@@ -61,6 +80,7 @@ export async function reconcile(parts: { musicDir: string; store: TrackStore; qu
   if (entries === 0 && libraryHadTracks) return refuse("music_dir is empty but the library is not (an unmounted share?)");
 
   for (const dir of unreadable) log.warn("library: folder cannot be read, its tracks are kept", { path: dir });
+  for (const o of observers) o.end(true, unreadable);
   const gone = [...known.keys()].filter((rel) => !unreadable.some((dir) => rel.startsWith(dir)));
   if (inodes.length > 0) store.setInodes(inodes);
   queue.adoptRoot();

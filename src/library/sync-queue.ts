@@ -6,7 +6,7 @@
  * what each means; results are written in small transactions, at once after
  * an urgent path, so an S3 write waits for one parse at most, never a scan.
  */
-import { isWorkPath } from "./hidden.ts";
+import { isWorkPath } from "../music-dir.ts";
 import { silentLog, type Log } from "./log.ts";
 import { emptyBatch, PathSync, statPath, token, type Batch } from "./path-sync.ts";
 import { Settle } from "./settle.ts";

@@ -7,7 +7,7 @@
  */
 import { readdirSync, statSync, type Dirent, type Stats } from "node:fs";
 import { isAudioKey } from "../s3/keys.ts";
-import { isWorkPath } from "./hidden.ts";
+import { fileIdentity, isWorkPath } from "../music-dir.ts";
 
 export interface WalkEntry {
   /** "/"-separated path relative to music_dir, no leading or trailing "/". */
@@ -17,6 +17,8 @@ export interface WalkEntry {
   mtimeMs: number;
   ino: number;
   isDir: boolean;
+  /** Folders only: nothing at all inside (a folder with only cover.jpg is not empty). */
+  empty: boolean;
 }
 
 export interface WalkOptions {
@@ -24,20 +26,17 @@ export interface WalkOptions {
   onError?: (rel: string, error: Error) => void;
 }
 
-/** The identity the library compares to notice a change. */
-export function fileIdentity(st: Stats): { size: number; mtimeMs: number; ino: number } {
-  return { size: st.size, mtimeMs: Math.floor(st.mtimeMs), ino: st.ino };
-}
 
 /**
  * Walks `root/relDir` depth first. Throws if `relDir` itself cannot be read
  * (so a caller can refuse to purge anything); errors below it go to onError.
  */
 export function* walkTree(root: string, relDir = "", options: WalkOptions = {}): Generator<WalkEntry> {
-  const stack: string[] = [relDir];
+  // A folder is yielded when it is read, so that its emptiness is known.
+  const stack: { rel: string; st: Stats | null }[] = [{ rel: relDir, st: null }];
   let first = true;
   while (stack.length > 0) {
-    const dir = stack.pop()!;
+    const { rel: dir, st: dirStat } = stack.pop()!;
     const absDir = dir === "" ? root : `${root}/${dir}`;
     let entries: Dirent[];
     try {
@@ -48,6 +47,7 @@ export function* walkTree(root: string, relDir = "", options: WalkOptions = {}):
       continue;
     }
     first = false;
+    if (dirStat) yield { ...fileIdentity(dirStat), size: 0, rel: dir, isDir: true, empty: entries.length === 0 };
     // Plain concatenation, not path.join: this loop runs once per file of the library.
     const prefix = dir === "" ? "" : `${dir}/`;
     for (const entry of entries) {
@@ -58,9 +58,8 @@ export function* walkTree(root: string, relDir = "", options: WalkOptions = {}):
       const st = statSync(`${absDir}/${entry.name}`, { throwIfNoEntry: false });
       // Gone between readdir and stat: the next event or walk sees it gone.
       if (st === undefined) continue;
-      if (isDir) stack.push(rel);
-      else if (!st.isFile()) continue;
-      yield { rel, size: st.size, mtimeMs: Math.floor(st.mtimeMs), ino: st.ino, isDir };
+      if (isDir) stack.push({ rel, st });
+      else if (st.isFile()) yield { rel, ...fileIdentity(st), isDir: false, empty: false };
     }
   }
 }

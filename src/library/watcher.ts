@@ -8,7 +8,7 @@
  * library falls back to frequent reconciles; it never throws.
  */
 import { watch, type FSWatcher } from "node:fs";
-import { isWorkPath } from "./hidden.ts";
+import { isWorkPath } from "../music-dir.ts";
 import type { Log } from "./log.ts";
 import type { SyncQueue } from "./sync-queue.ts";
 

@@ -4,6 +4,7 @@
  */
 import { mkdirSync, rmdirSync, statSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
+import { fileIdentity } from "../music-dir.ts";
 import { S3Error } from "../s3/errors.ts";
 import { isAudioKey, isFolderKey } from "../s3/keys.ts";
 import { commitTemp, fsError, receiveToTemp, type Body } from "./atomic-write.ts";
@@ -58,12 +59,12 @@ export class Bucket {
 
   /** Records a file we just renamed into place, with its real MD5 ETag. */
   recordWrite(key: string, dest: string, etag: string, fields: ObjectFields): ObjectRow {
-    const st = statSync(dest);
+    const id = fileIdentity(statSync(dest));
     const row: ObjectRow = {
       key,
-      size: st.size,
-      mtimeMs: st.mtimeMs,
-      inode: st.ino,
+      size: id.size,
+      mtimeMs: id.mtimeMs,
+      inode: id.ino,
       etag,
       etagProvisional: false,
       ...fields,

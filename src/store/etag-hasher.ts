@@ -5,6 +5,7 @@
  * at a time, streamed, paused while uploads are in flight, and the result
  * kept only if the file did not change while it was read.
  */
+import { fileIdentity } from "../music-dir.ts";
 import { statSync, type Stats } from "node:fs";
 import { md5OfFile } from "./file-md5.ts";
 import type { IndexSync } from "./index-sync.ts";
@@ -23,7 +24,9 @@ const BATCH = 64;
 const BUSY_WAIT_MS = 100;
 
 function sameFile(st: Stats | null, row: ObjectRow): boolean {
-  return st !== null && st.isFile() && st.size === row.size && st.mtimeMs === row.mtimeMs && st.ino === row.inode;
+  if (st === null || !st.isFile()) return false;
+  const id = fileIdentity(st);
+  return id.size === row.size && id.mtimeMs === row.mtimeMs && id.ino === row.inode;
 }
 
 function statOrNull(path: string): Stats | null {

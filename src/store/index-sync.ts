@@ -5,10 +5,20 @@
  */
 import { readdirSync, statSync, type Stats } from "node:fs";
 import { dirname, join } from "node:path";
+import { fileIdentity } from "../music-dir.ts";
 import { isAudioKey } from "../s3/keys.ts";
 import { isWorkPath, type Layout } from "./layout.ts";
-import type { ObjectIndex, ObjectRow } from "./object-index.ts";
-import { walk } from "./walk.ts";
+import type { Identity, ObjectIndex, ObjectRow } from "./object-index.ts";
+
+/** A reconcile walk's entry (the library's walker yields these). */
+export interface WalkEntry {
+  rel: string;
+  isDir: boolean;
+  empty: boolean;
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
 
 /**
  * A stable ETag for a file that appeared by other means, until its MD5 is
@@ -74,13 +84,14 @@ export class IndexSync {
 
   private syncFile(rel: string, st: Stats): ObjectRow {
     const known = this.index.get(rel);
-    if (known && known.size === st.size && known.mtimeMs === st.mtimeMs && known.inode === st.ino) return known;
+    const id = fileIdentity(st);
+    if (known && known.size === id.size && known.mtimeMs === id.mtimeMs && known.inode === id.ino) return known;
     const row: ObjectRow = {
       key: rel,
-      size: st.size,
-      mtimeMs: st.mtimeMs,
-      inode: st.ino,
-      etag: provisionalEtag(st.size, st.mtimeMs, st.ino),
+      size: id.size,
+      mtimeMs: id.mtimeMs,
+      inode: id.ino,
+      etag: provisionalEtag(id.size, id.mtimeMs, id.ino),
       etagProvisional: true,
       contentType: null,
       meta: null,
@@ -106,7 +117,7 @@ export class IndexSync {
     const row: ObjectRow = {
       key,
       size: 0,
-      mtimeMs: st.mtimeMs,
+      mtimeMs: Math.floor(st.mtimeMs),
       inode: st.ino,
       etag: EMPTY_MD5,
       etagProvisional: false,
@@ -128,36 +139,37 @@ export class IndexSync {
   }
 
   /**
-   * A full stat-only pass: adds and updates what changed, removes what is
-   * gone. Throws (purging nothing) when music_dir cannot be read.
+   * Follows a reconcile walk of music_dir (the library's, so the folder is
+   * walked once): adds and updates what changed as entries arrive, and at the
+   * end removes what the walk did not see, unless the walk cannot be trusted.
    */
-  reconcile(): { seen: number; removed: number } {
-    const entries = [...walk(this.layout.musicDir)];
-    const seen = new Set<string>();
+  entry(e: WalkEntry): void {
+    this.walk ??= { known: this.index.identities(), seen: new Set(), changed: [] };
+    const key = e.isDir ? e.rel + "/" : e.rel;
+    if (e.isDir && !e.empty) return;
+    this.walk.seen.add(key);
+    const k = this.walk.known.get(key);
+    if (!k || (!e.isDir && (k.size !== e.size || k.mtimeMs !== e.mtimeMs || k.inode !== e.ino))) this.walk.changed.push(e.rel);
+    if (this.walk.changed.length >= 500) this.flushWalk();
+  }
+
+  end(trusted: boolean, unreadable: readonly string[]): void {
+    const walk = this.walk;
+    this.walk = null;
+    if (!walk) return;
+    this.flushWalk(walk);
+    if (!trusted) return;
+    const gone = [...walk.known.keys()].filter((key) => !walk.seen.has(key) && !unreadable.some((dir) => key.startsWith(dir)));
     this.index.transaction(() => {
-      for (const e of entries) {
-        if (e.isDir) {
-          if (e.empty) seen.add(e.rel + "/");
-          continue;
-        }
-        if (!isAudioKey(e.rel)) continue;
-        seen.add(e.rel);
-        const known = this.index.get(e.rel);
-        if (known && known.size === e.size && known.mtimeMs === e.mtimeMs && known.inode === e.ino) continue;
-        this.syncPath(e.rel);
-      }
-      for (const e of entries) if (e.isDir && e.empty) this.syncFolderMarker(e.rel);
+      for (const key of gone) this.index.delete(key);
     });
-    let removed = 0;
-    this.index.transaction(() => {
-      for (const key of this.index.allKeys()) {
-        if (!seen.has(key)) {
-          this.index.delete(key);
-          removed++;
-        }
-      }
-    });
-    return { seen: seen.size, removed };
+  }
+
+  private walk: { known: Map<string, Identity>; seen: Set<string>; changed: string[] } | null = null;
+
+  private flushWalk(walk = this.walk): void {
+    if (!walk || walk.changed.length === 0) return;
+    this.sync(walk.changed.splice(0));
   }
 }
 

@@ -5,13 +5,9 @@
  */
 import { join } from "node:path";
 import { S3Error } from "../s3/errors.ts";
+import { isWorkPath, WORK_DIR_NAME } from "../music-dir.ts";
 
-export const WORK_DIR_NAME = ".rockboxd-s3";
-
-/** True for keys/relative paths inside our working folder: never visible. */
-export function isWorkPath(rel: string): boolean {
-  return rel === WORK_DIR_NAME || rel.startsWith(WORK_DIR_NAME + "/");
-}
+export { isWorkPath, WORK_DIR_NAME };
 
 export class Layout {
   readonly workDir: string;

@@ -17,6 +17,13 @@ export interface ObjectRow {
   checksums: Record<string, string> | null;
 }
 
+/** What a reconcile compares with the disk. */
+export interface Identity {
+  size: number;
+  mtimeMs: number;
+  inode: number;
+}
+
 interface Raw {
   key: string;
   size: number;
@@ -129,8 +136,12 @@ export class ObjectIndex {
     return rows.map((r) => r.key);
   }
 
-  allKeys(): string[] {
-    return this.db.query<{ key: string }, []>("SELECT key FROM object").all().map((r) => r.key);
+  /** Every key with its identity, in one query (a reconcile compares a whole walk with it). */
+  identities(): Map<string, Identity> {
+    const rows = this.db
+      .query<{ key: string; size: number; mtime_ms: number; inode: number }, []>("SELECT key, size, mtime_ms, inode FROM object")
+      .all();
+    return new Map(rows.map((r) => [r.key, { size: r.size, mtimeMs: r.mtime_ms, inode: r.inode }]));
   }
 
   count(): number {
