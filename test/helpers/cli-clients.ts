@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ACCESS_KEY, SECRET_KEY, tempDir, type TestServer, waitFor } from "./server.ts";
-import { snapshot } from "./tree.ts";
+import { snapshot, treeEntries } from "./tree.ts";
 
 export const MiB = 1024 * 1024;
 
@@ -303,16 +303,7 @@ export function filesUnder(root: string, prefix = ""): Record<string, string> {
 /** Relative path → "inode:mtime:size" for every file: proves a second sync rewrote nothing. */
 export function identities(root: string): Record<string, string> {
   const out: Record<string, string> = {};
-  const visit = (rel: string) => {
-    for (const name of readdirSync(join(root, rel))) {
-      if (rel === "" && name === ".rockboxd-s3") continue;
-      const r = rel ? `${rel}/${name}` : name;
-      const st = statSync(join(root, r));
-      if (st.isDirectory()) visit(r);
-      else out[r] = `${st.ino}:${st.mtimeMs}:${st.size}`;
-    }
-  };
-  if (existsSync(root)) visit("");
+  for (const { rel, st } of treeEntries(root)) if (!st.isDirectory()) out[rel] = `${st.ino}:${st.mtimeMs}:${st.size}`;
   return out;
 }
 
