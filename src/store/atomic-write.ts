@@ -7,7 +7,7 @@ import { closeSync, fdatasync, fsync, mkdirSync, openSync, readdirSync, renameSy
 import { dirname } from "node:path";
 import { promisify } from "node:util";
 import { S3Error } from "../s3/errors.ts";
-import { createDigests } from "./digests.ts";
+import { Digests } from "./digests.ts";
 import type { Layout } from "./layout.ts";
 
 const fsyncAsync = promisify(fsync);
@@ -62,7 +62,7 @@ export async function receiveToTemp(layout: Layout, body: Body): Promise<Receive
   const tmpPath = layout.newTempPath();
   mkdirSync(layout.tmpDir, { recursive: true });
   const fd = openSync(tmpPath, "wx", 0o644);
-  const digests = createDigests(body.sha256Hex ? ["md5", "sha256"] : ["md5"], body.expectedBytes);
+  const digests = new Digests(body.sha256Hex ? ["md5", "sha256"] : ["md5"]);
   let size = 0;
   let closed = false;
   let flushedAt = 0;
@@ -74,8 +74,6 @@ export async function receiveToTemp(layout: Layout, body: Body): Promise<Receive
       digests.update(chunk);
       for (const c of body.checks) c.update(chunk);
       for (let off = 0; off < chunk.byteLength; ) off += writeSync(fd, chunk, off);
-      const caughtUp = digests.ready();
-      if (caughtUp) await caughtUp;
       if (size - flushedAt >= FLUSH_EVERY && flushing === null) {
         flushedAt = size;
         flushing = fdatasyncAsync(fd).finally(() => (flushing = null));
@@ -84,7 +82,7 @@ export async function receiveToTemp(layout: Layout, body: Body): Promise<Receive
     await flushing;
     if (body.expectedBytes !== undefined && size !== body.expectedBytes) throw new S3Error("IncompleteBody");
     for (const c of body.checks) c.finish();
-    const { md5: digest, sha256 } = await digests.digest();
+    const { md5: digest, sha256 } = digests.digest();
     if (body.sha256Hex !== undefined && sha256!.toString("hex") !== body.sha256Hex.toLowerCase())
       throw new S3Error("XAmzContentSHA256Mismatch");
     if (body.contentMd5 != null) checkContentMd5(digest!, body.contentMd5);
@@ -93,7 +91,6 @@ export async function receiveToTemp(layout: Layout, body: Body): Promise<Receive
     closed = true;
     return { tmpPath, size, md5Hex: digest!.toString("hex") };
   } catch (e) {
-    digests.drop();
     await flushing?.catch(() => {});
     if (!closed) closeSync(fd);
     rmSync(tmpPath, { force: true });
