@@ -69,9 +69,15 @@ export async function startRockbox(home: string, extraArgs: string[] = []): Prom
   };
 }
 
+/**
+ * s3rver 3.7 encrypts continuation tokens with DES, which OpenSSL 3 only has
+ * in its legacy provider: without it every truncated ListObjectsV2 page is a 500.
+ */
 export async function startS3rver(dir: string): Promise<BenchServer> {
+  const options = [process.env.NODE_OPTIONS, "--openssl-legacy-provider"].filter(Boolean).join(" ");
   const proc = Bun.spawn(["node", join(import.meta.dir, "s3rver-peer.mjs"), dir], {
     cwd: ROOT,
+    env: { ...process.env, NODE_OPTIONS: options },
     stdout: "pipe",
     stderr: "inherit",
   });

@@ -11,7 +11,6 @@ import { isNetworkFilesystem } from "./network-fs.ts";
 import { LibraryQueries } from "./queries.ts";
 import { reconcile, type ReconcileObserver, type ReconcileResult } from "./reconcile.ts";
 import { SyncQueue, type PathSink } from "./sync-queue.ts";
-import { warmUpTagReader } from "./tags.ts";
 import { TrackStore } from "./track-store.ts";
 import { LibraryWatcher, type WatchFn } from "./watcher.ts";
 
@@ -116,7 +115,6 @@ export function createLibrary(options: LibraryOptions): Library {
     },
     async start() {
       if (network) log.info("library: music_dir is on a network filesystem; reconciling often", { musicDir, everyMs: short });
-      void warmUpTagReader();
       schedule(interval);
       watcher.start(); // before the walk, so nothing changed during it is missed
       return runReconcile();

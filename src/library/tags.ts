@@ -4,7 +4,14 @@
  * taken from the file name and the reason in `parseError`.
  */
 import { basename, extname } from "node:path";
-import { parseBuffer, parseFile, type IAudioMetadata } from "music-metadata";
+import type { IAudioMetadata } from "music-metadata";
+
+/**
+ * music-metadata is loaded on the first parse, not at startup: it costs
+ * ~12 MB of RSS, and a server whose library is unchanged parses nothing.
+ */
+let musicMetadata: Promise<typeof import("music-metadata")> | null = null;
+const parser = () => (musicMetadata ??= import("music-metadata"));
 
 export const UNKNOWN_ARTIST = "Unknown Artist";
 export const UNKNOWN_ALBUM = "Unknown Album";
@@ -34,7 +41,7 @@ export async function readTags(absPath: string, filesize: number): Promise<Track
   if (filesize === 0) return fromFileName(absPath, "empty file");
   let meta: IAudioMetadata;
   try {
-    meta = await parseFile(absPath, { skipCovers: true, duration: false });
+    meta = await (await parser()).parseFile(absPath, { skipCovers: true, duration: false });
   } catch (error) {
     return fromFileName(absPath, (error as Error).message || String(error));
   }
@@ -61,22 +68,6 @@ export async function readTags(absPath: string, filesize: number): Promise<Track
     frequency: format.sampleRate ?? 0,
     parseError: null,
   };
-}
-
-/** One MIME type per music-metadata parser we can meet (its loaders are imported on first use). */
-const PARSER_TYPES = [
-  "audio/mpeg", "audio/flac", "audio/ogg", "audio/mp4", "audio/wav", "audio/wavpack", "audio/musepack",
-  "audio/aiff", "audio/ape", "audio/ms-wma",
-];
-
-/**
- * Loads every parser module up front: the first file of a format otherwise
- * pays 5–80 ms of module loading, which would blow the S3 write → library
- * latency budget for the first upload of each format.
- */
-export async function warmUpTagReader(): Promise<void> {
-  const probe = new Uint8Array(64);
-  await Promise.all(PARSER_TYPES.map((mimeType) => parseBuffer(probe, { mimeType }, { skipCovers: true, duration: false }).catch(() => undefined)));
 }
 
 function fromFileName(absPath: string, parseError: string | null): TrackTags {

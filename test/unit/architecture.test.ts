@@ -17,7 +17,9 @@ function files(dir: string): string[] {
 
 function importsOf(file: string): string[] {
   const text = readFileSync(file, "utf8");
-  return [...text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"/gm)].map((m) => m[1]!);
+  const staticImports = [...text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"/gm)].map((m) => m[1]!);
+  const dynamicImports = [...text.matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g)].map((m) => m[1]!);
+  return [...staticImports, ...dynamicImports];
 }
 
 /** src/<layer>/… → layer; src/main.ts → "main"; leaf modules by name. */
