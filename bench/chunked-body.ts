@@ -3,7 +3,7 @@
  * signed as an AWS SDK would, so the timed upload measures the server's
  * decoding, not a client's signing. The framing is the tests' own.
  */
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
 import { type ChunkSigning, chunkFrames } from "../test/helpers/aws-chunked.ts";
 
 /** The framed length for `total` bytes in `chunkSize` chunks (for Content-Length). */
@@ -23,5 +23,7 @@ export function writeChunkedBody(path: string, chunk: Uint8Array, count: number,
     for (let i = 0; i < count; i++) yield chunk;
   };
   for (const part of chunkFrames(repeated(), signing)) writeSync(fd, part);
+  // Flushed before the timed upload, so its writeback does not compete with the server's.
+  fsyncSync(fd);
   closeSync(fd);
 }

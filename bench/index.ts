@@ -4,7 +4,7 @@
  * transfer size (default 1024 = 1 GiB).
  */
 import { $ } from "bun";
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { framedLength, writeChunkedBody } from "./chunked-body.ts";
@@ -31,6 +31,7 @@ for (let i = 0; i < SIZE_MIB; i++) {
   writeSync(fd, block);
   sha.update(block);
 }
+fsyncSync(fd); // its writeback must not compete with the timed uploads
 closeSync(fd);
 const sourceSha256 = sha.digest("hex");
 
@@ -48,11 +49,13 @@ interface Figures {
   peakRss: number;
 }
 
-async function chunkedPut(server: BenchServer, key: string): Promise<Timing> {
+/**
+ * Frames and signs the aws-chunked body before anything is timed (its 1 GiB
+ * of writes would otherwise still be in flight when the timed uploads run).
+ */
+async function prepareChunked(server: BenchServer, key: string): Promise<{ body: string; headers: Record<string, string> }> {
   const chunkSize = 64 * 1024;
-  const count = SIZE / chunkSize;
   const now = new Date(Math.floor(Date.now() / 1000) * 1000);
-  const amzDate = formatAmzDate(now.getTime());
   const extra = {
     "content-encoding": "aws-chunked",
     "x-amz-decoded-content-length": String(SIZE),
@@ -60,19 +63,18 @@ async function chunkedPut(server: BenchServer, key: string): Promise<Timing> {
   };
   const headers = await signedHeaders(server, "PUT", `/music/${key}`, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", extra, now);
   const seedSignature = /Signature=([0-9a-f]{64})/.exec(headers.authorization ?? headers.Authorization ?? "")![1]!;
-  const body = join(root, "chunked.body");
-  const piece = block.subarray(0, chunkSize);
-  writeChunkedBody(body, piece, count, { secretKey: server.secretKey, amzDate, seedSignature });
-  const t = await put(server, key, body, SIZE, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", headers);
-  rmSync(body);
-  return t;
+  const body = join(root, `chunked-${server.name}.body`);
+  writeChunkedBody(body, block.subarray(0, chunkSize), SIZE / chunkSize, { secretKey: server.secretKey, amzDate: formatAmzDate(now.getTime()), seedSignature });
+  return { body, headers };
 }
 
 async function transfers(server: BenchServer): Promise<Figures> {
+  const chunkedBody = await prepareChunked(server, "bench/chunked.flac");
   const unsigned = await put(server, "bench/unsigned.flac", source, SIZE, "UNSIGNED-PAYLOAD");
   const signed = await put(server, "bench/signed.flac", source, SIZE, sourceSha256);
+  const chunked = await put(server, "bench/chunked.flac", chunkedBody.body, SIZE, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", chunkedBody.headers);
+  rmSync(chunkedBody.body);
   const got = await get(server, "bench/signed.flac", SIZE);
-  const chunked = await chunkedPut(server, "bench/chunked.flac");
   return { unsigned, signed, chunked, get: got, peakRss: memoryOf(server.pid).peak };
 }
 
