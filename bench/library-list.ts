@@ -2,32 +2,14 @@
  * A full paginated ListObjectsV2 (max-keys 1000, following continuation
  * tokens) with signed GETs from fetch, against either server.
  */
-import { Sha256 } from "@aws-crypto/sha256-js";
-import { HttpRequest } from "@smithy/protocol-http";
-import { SignatureV4 } from "@smithy/signature-v4";
 import type { BenchServer } from "./servers.ts";
+import { signedHeaders } from "./sign.ts";
 
 /** RFC 3986 encoding, as SigV4's canonical query string has it. */
 const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 export async function signedGet(server: BenchServer, path: string, query: Record<string, string>): Promise<{ url: string; headers: Record<string, string> }> {
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: server.accessKey, secretAccessKey: server.secretKey },
-    region: "us-east-1",
-    service: "s3",
-    sha256: Sha256,
-    uriEscapePath: false,
-    applyChecksum: false,
-  });
-  const req = new HttpRequest({
-    method: "GET",
-    hostname: "127.0.0.1",
-    port: server.port,
-    path,
-    query,
-    headers: { host: `127.0.0.1:${server.port}`, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
-  });
-  const signed = (await signer.sign(req)).headers as Record<string, string>;
+  const signed = await signedHeaders(server, "GET", path, "UNSIGNED-PAYLOAD", {}, undefined, query);
   const headers = Object.fromEntries(Object.entries(signed).filter(([k]) => k.toLowerCase() !== "host"));
   const qs = Object.keys(query)
     .sort()

@@ -11,6 +11,7 @@ export async function signedHeaders(
   payloadHash: string,
   extra: Record<string, string> = {},
   signingDate?: Date,
+  query: Record<string, string> = {},
 ): Promise<Record<string, string>> {
   const signer = new SignatureV4({
     credentials: { accessKeyId: server.accessKey, secretAccessKey: server.secretKey },
@@ -25,6 +26,7 @@ export async function signedHeaders(
     hostname: "127.0.0.1",
     port: server.port,
     path,
+    query,
     headers: { host: `127.0.0.1:${server.port}`, "x-amz-content-sha256": payloadHash, ...extra },
   });
   return (await signer.sign(req, { signingDate })).headers as Record<string, string>;
