@@ -12,6 +12,8 @@ import { existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync
 import { dirname, join } from "node:path";
 import { ACCESS_KEY, SECRET_KEY, tempDir, type TestServer, waitFor } from "./server.ts";
 import { snapshot, treeEntries } from "./tree.ts";
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { sdkClient } from "./clients.ts";
 
 export const MiB = 1024 * 1024;
 
@@ -352,4 +354,9 @@ export async function planSync(
     if (!have || have.size !== statSync(path).size || have.etag !== (await expectedEtag(path, multipart))) todo.push(rel);
   }
   return todo;
+}
+
+/** The ETag the server reports for a key (HEAD through the AWS SDK). */
+export async function etagOf(server: TestServer, key: string): Promise<string | undefined> {
+  return (await sdkClient(server).send(new HeadObjectCommand({ Bucket: "music", Key: key }))).ETag;
 }
