@@ -3,11 +3,12 @@
  * as a user would (no bun, no node_modules at run time).
  */
 import { expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
 import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { bunS3 } from "../helpers/clients.ts";
-import { ROOT, startServer, tempDir, writeSettings } from "../helpers/server.ts";
+import { ROOT, startServer, tempDir, waitFor, writeSettings } from "../helpers/server.ts";
 
 test("bun run build makes a working dist/rockboxd-s3", async () => {
   const build = Bun.spawnSync(["bun", "run", "build"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
@@ -26,4 +27,11 @@ test("bun run build makes a working dist/rockboxd-s3", async () => {
   await s3.write("from-binary.flac", "hello from the executable");
   expect(readFileSync(join(server.musicDir, "from-binary.flac"), "utf8")).toBe("hello from the executable");
   expect(await s3.file("from-binary.flac").text()).toBe("hello from the executable");
+
+  // The library inside the executable reads tags (music-metadata is loaded on first use).
+  await s3.write("Björk/tagged.flac", Bun.file(join(ROOT, "test", "fixtures", "audio", "tagged.flac")));
+  const db = new Database(server.dbPath, { readonly: true });
+  const row = await waitFor(() => db.query<{ artist: string; album: string }, []>("SELECT artist, album FROM track WHERE rel_path = 'Björk/tagged.flac'").get(), 10_000, "tagged row");
+  db.close();
+  expect(row).toEqual({ artist: "Björk", album: "Vespertine — 東京" });
 }, 120_000);
