@@ -7,7 +7,7 @@
  * environment: with it set, rclone refuses to start an S3 remote.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   clientEnv,
@@ -152,6 +152,21 @@ describe("rclone", () => {
     const check = await rclone(["check", fx.syncDir, "rb:music/Sync"]);
     expect(check.exitCode, describeRun(check)).toBe(0);
     expect(check.stderr).toContain("0 differences found");
+  }, 180_000);
+
+  test("the README recipe: copy a folder up, ls shows every file with its size", async () => {
+    must(await rclone(["copy", fx.syncDir, "rb:music/Copied"], { timeoutMs: 120_000 }));
+    expect(filesUnder(server.musicDir, "Copied")).toEqual(await expectedSyncTree(fx.syncDir, "Copied"));
+    const ls = must(await rclone(["ls", "rb:music/Copied"]));
+    const listed = Object.fromEntries(
+      ls.stdout.trim().split("\n").map((line) => {
+        const m = /^\s*(\d+) (.*)$/.exec(line)!;
+        return [m[2]!, Number(m[1])];
+      }),
+    );
+    const expected = Object.fromEntries(Object.keys(SYNC_FILES).map((rel) => [rel, statSync(join(fx.syncDir, rel)).size]));
+    expect(listed).toEqual(expected);
+    must(await rclone(["purge", "rb:music/Copied"]));
   }, 180_000);
 
   test("purge a folder and delete the rest: the music folder is empty", async () => {
