@@ -10,6 +10,7 @@ import type { Logger } from "../log.ts";
 import type { Services } from "./context.ts";
 import type { InFlightWrites } from "./in-flight.ts";
 import { settleSoon } from "./keep-alive.ts";
+import { drainBody } from "./drain.ts";
 import { respond, respondError } from "./respond.ts";
 import { findRoute, type Scope } from "./routes.ts";
 import { parseTarget, rawPathOf } from "./target.ts";
@@ -68,6 +69,7 @@ export function createApp(opts: AppOptions): Hono {
         });
       return respond(result, requestId, safeDecode(rawPath));
     } catch (e) {
+      await drainBody(req);
       if (isS3Error(e)) {
         opts.log.debug("request failed", { id: requestId, code: e.code, path: rawPath });
         return respondError(e, safeDecode(rawPath), requestId, head);

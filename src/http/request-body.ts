@@ -45,7 +45,8 @@ export function requestBody(req: Request, auth: AuthResult, maxBytes: number, op
     checks.push(checksumCheck(headerChecksum.algorithm, headerChecksum.value));
     sent[headerChecksum.algorithm] = headerChecksum.value;
   }
-  const raw: AsyncIterable<Uint8Array> = req.body ?? none();
+  // preventCancel: an early rejection leaves the rest readable, so drainBody() can discard it.
+  const raw: AsyncIterable<Uint8Array> = req.body ? req.body.values({ preventCancel: true }) : none();
   let chunks: AsyncIterable<Uint8Array> = raw;
   const sha256Hex = auth.payload.kind === "sha256" ? auth.payload.hex : undefined;
   if (auth.payload.kind === "chunked") {
