@@ -15,11 +15,6 @@ export interface Output {
   isTTY?: boolean;
 }
 
-export const SCAN_USAGE = `Usage: rockboxd-s3 scan [--music-dir DIR] [--db FILE]
-
-Walks music_dir once, parses new or changed audio files, removes tracks whose
-file is gone, then exits. Safe to run while \`serve\` is running.
-`;
 
 export interface ScanSummary {
   seen: number;
