@@ -15,7 +15,6 @@ export interface Output {
   isTTY?: boolean;
 }
 
-
 export interface ScanSummary {
   seen: number;
   parsed: number;
