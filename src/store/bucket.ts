@@ -69,10 +69,7 @@ export class Bucket {
       etagProvisional: false,
       ...fields,
     };
-    this.index.transaction(() => {
-      this.sync.syncPath(key);
-      this.index.put(row);
-    });
+    this.index.transaction(() => this.sync.recordFile(row));
     this.onChange(key);
     return row;
   }

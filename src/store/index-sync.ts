@@ -75,18 +75,16 @@ export class IndexSync {
       this.clearAncestorMarkers(rel);
       return this.syncFolderMarker(rel);
     }
-    this.index.delete(rel + "/");
-    for (const key of this.index.keysUnder(rel + "/")) this.index.delete(key);
-    if (!st.isFile() || !isAudioKey(rel)) return null;
-    this.clearAncestorMarkers(rel);
-    return this.syncFile(rel, st);
-  }
-
-  private syncFile(rel: string, st: Stats): ObjectRow {
+    if (!st.isFile() || !isAudioKey(rel)) {
+      // Not (or no longer) an object; if it used to be a folder, what was under it is gone.
+      this.removeTree(rel + "/");
+      return null;
+    }
+    // The common case (every GET and HEAD): nothing changed, so nothing is written.
     const known = this.index.get(rel);
     const id = fileIdentity(st);
     if (known && known.size === id.size && known.mtimeMs === id.mtimeMs && known.inode === id.ino) return known;
-    const row: ObjectRow = {
+    return this.recordFile({
       key: rel,
       size: id.size,
       mtimeMs: id.mtimeMs,
@@ -96,9 +94,19 @@ export class IndexSync {
       contentType: null,
       meta: null,
       checksums: null,
-    };
+    });
+  }
+
+  /**
+   * Records a file's row (S3 writes call this with the real MD5 ETag): what
+   * the path was before (a folder and its contents) and the folder markers
+   * above it, now non-empty, go.
+   */
+  recordFile(row: ObjectRow): ObjectRow {
+    this.removeTree(row.key + "/");
+    this.clearAncestorMarkers(row.key);
     this.index.put(row);
-    this.onProvisional();
+    if (row.etagProvisional) this.onProvisional();
     return row;
   }
 
@@ -133,9 +141,10 @@ export class IndexSync {
     for (let dir = parentOf(rel); dir !== ""; dir = parentOf(dir)) this.index.delete(dir + "/");
   }
 
+  /** The row at `rel` and every row under `rel + "/"` (a folder key "a/" removes "a/" and below). */
   private removeTree(rel: string): void {
     this.index.delete(rel);
-    for (const key of this.index.keysUnder(rel + "/")) this.index.delete(key);
+    for (const key of this.index.keysUnder(rel.endsWith("/") ? rel : rel + "/")) this.index.delete(key);
   }
 
   /**
