@@ -6,6 +6,7 @@
 import { closeSync, fdatasync, fsync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { promisify } from "node:util";
+import { contentMd5Matches } from "../s3/body-check.ts";
 import { S3Error } from "../s3/errors.ts";
 import { Digests } from "./digests.ts";
 import type { Layout } from "./layout.ts";
@@ -85,7 +86,7 @@ export async function receiveToTemp(layout: Layout, body: Body): Promise<Receive
     const { md5: digest, sha256 } = digests.digest();
     if (body.sha256Hex !== undefined && sha256!.toString("hex") !== body.sha256Hex.toLowerCase())
       throw new S3Error("XAmzContentSHA256Mismatch");
-    if (body.contentMd5 != null) checkContentMd5(digest!, body.contentMd5);
+    if (body.contentMd5 != null) contentMd5Matches(digest!.toString("hex"), body.contentMd5);
     await fsyncAsync(fd);
     closeSync(fd);
     closed = true;
@@ -96,13 +97,6 @@ export async function receiveToTemp(layout: Layout, body: Body): Promise<Receive
     rmSync(tmpPath, { force: true });
     throw fsError(e);
   }
-}
-
-function checkContentMd5(digest: Buffer, contentMd5: string): void {
-  const claimed = Buffer.from(contentMd5.trim(), "base64");
-  if (claimed.length !== 16 || claimed.toString("base64") !== contentMd5.trim())
-    throw new S3Error("InvalidDigest");
-  if (!claimed.equals(digest)) throw new S3Error("BadDigest");
 }
 
 /** Renames a finished temp file to its key's path, creating parent folders. */
