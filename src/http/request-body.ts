@@ -55,12 +55,16 @@ export function requestBody(req: Request, auth: AuthResult, maxBytes: number, op
     if (trailerCheck) checks.push({ update: (c) => trailerCheck.update(c), finish: () => {} });
     chunks = {
       async *[Symbol.asyncIterator]() {
-        let step = await decoder.next();
-        while (!step.done) {
-          yield step.value;
-          step = await decoder.next();
+        try {
+          let step = await decoder.next();
+          while (!step.done) {
+            yield step.value;
+            step = await decoder.next();
+          }
+          if (trailerCheck) sent[trailerCheck.algorithm] = trailerCheck.finish(step.value);
+        } finally {
+          await decoder.return({}); // a consumer that stops early releases the body too
         }
-        if (trailerCheck) sent[trailerCheck.algorithm] = trailerCheck.finish(step.value);
       },
     };
   }

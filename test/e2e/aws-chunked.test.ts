@@ -95,6 +95,16 @@ describe("spoiled bodies are refused and leave nothing", () => {
     ["a wrong trailer signature", { mode: "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER", key: "bad/tsig.flac", spoil: flipByte((b) => text(b).indexOf("x-amz-trailer-signature:") + 30) }, 403, "SignatureDoesNotMatch"],
     ["a decoded length that is a lie", { mode: "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", key: "bad/len.flac", decodedLength: DATA.length + 1 }, 400, "IncompleteBody"],
   ];
+  // The client keeps writing after the server has refused the body: the
+  // server must read the rest (drain) or the kernel resets the connection
+  // and the client never sees the error.
+  const LARGE = Array.from({ length: 128 }, () => DATA.subarray(0, 65536));
+  cases.push([
+    "a wrong first chunk signature on an 8 MiB body the client sends whole",
+    { mode: "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", key: "bad/large.flac", chunks: LARGE, decodedLength: 128 * 65536, spoil: flipByte((b) => text(b.subarray(0, 200)).indexOf("chunk-signature=") + 20) },
+    403,
+    "SignatureDoesNotMatch",
+  ]);
   for (const [name, req, status, code] of cases)
     test(name, async () => {
       const before = snapshot(server.musicDir);

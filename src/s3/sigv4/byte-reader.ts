@@ -20,6 +20,14 @@ export class ByteReader {
     this.it = source[Symbol.asyncIterator]();
   }
 
+  /** Hands the source back (its iterator's return()); reading after this finds the end. */
+  async release(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    this.pos = this.buf.length;
+    await this.it.return?.();
+  }
+
   /** True when a byte is available, false at the end of the stream. */
   private async fill(): Promise<boolean> {
     while (this.pos >= this.buf.length) {

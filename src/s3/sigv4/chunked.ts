@@ -42,6 +42,16 @@ export async function* decodeAwsChunked(
   opts: DecodeOptions,
 ): AsyncGenerator<Uint8Array, Record<string, string>> {
   const input = new ByteReader(source);
+  try {
+    return yield* decode(input, opts);
+  } finally {
+    // However decoding stops (done, refused, or the consumer gave up), let go
+    // of the source: the server then drains what the client is still sending.
+    await input.release();
+  }
+}
+
+async function* decode(input: ByteReader, opts: DecodeOptions): AsyncGenerator<Uint8Array, Record<string, string>> {
   const { signer, decodedLength } = opts;
   let total = 0;
   for (;;) {
