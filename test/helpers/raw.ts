@@ -26,6 +26,8 @@ export interface RawRequest {
   payloadHash?: string;
   /** Skip signing entirely. */
   unsigned?: boolean;
+  /** Added after signing, as an attacker would add them to a captured request. */
+  addedHeaders?: Record<string, string>;
   secret?: string;
   accessKey?: string;
   region?: string;
@@ -56,6 +58,7 @@ export async function rawRequest(server: TestServer, r: RawRequest): Promise<Raw
   const headers = r.unsigned
     ? { host: `127.0.0.1:${server.port}`, ...(r.headers ?? {}) }
     : await signHeaders(server, r);
+  Object.assign(headers, r.addedHeaders ?? {});
   if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-length" || h.toLowerCase() === "transfer-encoding"))
     headers["content-length"] = String(body.length);
   const qs = r.query ? "?" + Object.entries(r.query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&") : "";

@@ -74,6 +74,7 @@ function authenticateHeader(
   // AWS requires x-amz-content-sha256 on every request; a client that leaves
   // it out signed either the hash of its (empty) body or nothing, so try both
   // and make the caller check the body is empty in the first case.
+  requireSignedAmzHeaders(req.headers, auth.signedHeaders);
   const sent = req.headers.get("x-amz-content-sha256");
   const mode = sent === null ? null : payloadMode(sent);
   const hashes = sent === null ? [EMPTY_SHA256, UNSIGNED_PAYLOAD] : [sent];
@@ -91,12 +92,30 @@ function authenticatePresigned(
 ): AuthResult {
   const p = parsePresigned(params, nowMs);
   if (p.credential.accessKey !== creds.accessKey) throw new S3Error("InvalidAccessKeyId");
+  requireSignedAmzHeaders(req.headers, p.signedHeaders);
   const hash = p.contentSha256 ?? UNSIGNED_PAYLOAD;
   const signed = verifySignature(req, params, p.signedHeaders, [hash], {
     accessKey: p.credential.accessKey, secretKey: creds.secretKey, date: p.credential.date, amzDate: p.amzDate,
     provided: p.signature, exclude: "X-Amz-Signature",
   });
   return { accessKey: p.credential.accessKey, presigned: true, payload: attachSigner(payloadMode(hash), signed) };
+}
+
+/**
+ * Every x-amz-* header must be covered by the signature, as S3 requires:
+ * otherwise a captured request could gain x-amz-copy-source (and become a
+ * copy) or x-amz-meta-* without breaking its signature.
+ */
+function requireSignedAmzHeaders(headers: Headers, signedHeaders: readonly string[]): void {
+  const signed = new Set(signedHeaders.map((h) => h.toLowerCase()));
+  const unsigned: string[] = [];
+  headers.forEach((_, name) => {
+    if (name.startsWith("x-amz-") && !signed.has(name)) unsigned.push(name);
+  });
+  if (unsigned.length > 0)
+    throw new S3Error("AccessDenied", "There were headers present in the request which were not signed", {
+      HeadersNotSigned: unsigned.join(", "),
+    });
 }
 
 interface SignatureInput {
