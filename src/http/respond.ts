@@ -1,6 +1,6 @@
 /** The one place that writes status lines, headers and XML. */
 import { errorXml, isS3Error, S3Error } from "../s3/errors.ts";
-import { toXml } from "../s3/xml.ts";
+import { toXml } from "../s3/xml-writer.ts";
 import { keepAliveStream } from "./keep-alive.ts";
 import type { Result } from "./result.ts";
 

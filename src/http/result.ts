@@ -1,5 +1,5 @@
 /** What a handler returns; respond() turns it into a Response. */
-import type { XmlNode } from "../s3/xml.ts";
+import type { XmlNode } from "../s3/xml-writer.ts";
 
 export type Result =
   | { kind: "xml"; root: string; body: XmlNode; status?: number; headers?: Record<string, string> }

@@ -3,6 +3,8 @@
  * messages live only in this table.
  * Codes and statuses: https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
  */
+import { toXml } from "./xml-writer.ts";
+
 const TABLE = {
   AccessDenied: [403, "Access Denied"],
   AuthorizationHeaderMalformed: [400, "The authorization header is malformed; the region 'us-east-1' is wrong; expecting 'us-east-1'"],
@@ -65,20 +67,11 @@ export function isS3Error(e: unknown): e is S3Error {
   return e instanceof S3Error;
 }
 
-const XML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
-
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
-}
-
-/** The S3 error document. */
+/** The S3 error document (no namespace, as S3 sends it). */
 export function errorXml(err: S3Error, resource: string, requestId: string): string {
-  const extra = Object.entries(err.fields)
-    .map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`)
-    .join("");
-  return (
-    `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${err.code}</Code>` +
-    `<Message>${escapeXml(err.message)}</Message>${extra}` +
-    `<Resource>${escapeXml(resource)}</Resource><RequestId>${requestId}</RequestId></Error>`
+  return toXml(
+    "Error",
+    { Code: err.code, Message: err.message, ...err.fields, Resource: resource, RequestId: requestId },
+    null,
   );
 }

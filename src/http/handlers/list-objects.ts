@@ -7,7 +7,7 @@ import { S3Error } from "../../s3/errors.ts";
 import { awsUriEncode } from "../../s3/keys.ts";
 import { BUCKET } from "../../s3/limits.ts";
 import { compareUtf8 } from "../../s3/utf8-order.ts";
-import type { XmlNode } from "../../s3/xml.ts";
+import type { XmlNode } from "../../s3/xml-writer.ts";
 import type { ObjectRow } from "../../store/object-index.ts";
 import type { Handler } from "../context.ts";
 import { isoDate, quoted } from "../headers.ts";
