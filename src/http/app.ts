@@ -13,6 +13,7 @@ import { settleSoon } from "./keep-alive.ts";
 import { drainBody } from "./drain.ts";
 import { respond, respondError } from "./respond.ts";
 import { findRoute, type Scope } from "./routes.ts";
+import { requestQuery } from "./query.ts";
 import { parseTarget, rawPathOf } from "./target.ts";
 
 export interface AppOptions {
@@ -48,7 +49,7 @@ export function createApp(opts: AppOptions): Hono {
       const target = parseTarget(rawPath, req.headers.get("host"));
       const scope: Scope = target.bucket === null ? "service" : target.key === null ? "bucket" : "object";
       if (target.bucket !== null && target.bucket !== BUCKET) throw new S3Error("NoSuchBucket", undefined, { BucketName: target.bucket });
-      const query = new URLSearchParams(rawQuery);
+      const query = requestQuery(rawQuery);
       const route = findRoute(req.method, scope, query, req.headers);
       opts.log.debug("request", { id: requestId, op: route.name, key: target.key ?? "" });
       const result = await settleSoon(

@@ -2,6 +2,23 @@
 import { z } from "zod";
 import { S3Error } from "../s3/errors.ts";
 import { MAX_KEYS } from "../s3/limits.ts";
+import { parseQuery } from "../s3/sigv4/canonical.ts";
+
+/** C0 controls and DEL: no S3 parameter holds one, and most could not be echoed in XML or a header. */
+const CONTROL = /[\u0000-\u001F\u007F]/;
+
+/**
+ * The request's query, decoded strictly (a bad escape is InvalidURI, where
+ * URLSearchParams would keep "%zz" as text), with control characters refused
+ * before any handler can echo them into a listing or a header.
+ */
+export function requestQuery(rawQuery: string): URLSearchParams {
+  const params = parseQuery(rawQuery);
+  for (const [name, value] of params)
+    if (CONTROL.test(name) || CONTROL.test(value))
+      throw new S3Error("InvalidArgument", "A query parameter holds a control character.", { ArgumentName: name.replace(CONTROL, "?") });
+  return new URLSearchParams(params as [string, string][]);
+}
 
 const maxKeysSchema = z.coerce.number().int().min(0);
 

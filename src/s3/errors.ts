@@ -26,6 +26,7 @@ const TABLE = {
   InvalidPartOrder: [400, "The list of parts was not in ascending order. Parts must be ordered by part number."],
   InvalidRange: [416, "The requested range is not satisfiable"],
   InvalidRequest: [400, "Invalid Request"],
+  InvalidURI: [400, "Couldn't parse the specified URI."],
   KeyTooLongError: [400, "Your key is too long"],
   MalformedTrailerError: [400, "The request contained trailing data that was not well-formed or did not conform to our published schema."],
   MalformedXML: [400, "The XML you provided was not well-formed or did not validate against our published schema."],

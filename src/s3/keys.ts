@@ -41,6 +41,13 @@ export function isFolderKey(key: string): boolean {
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
+ * C0 controls and DEL. XML 1.0 cannot carry most of them (not even as
+ * character references) and a parser normalises CR, so a key holding one
+ * could not come back byte for byte in a listing: such keys are refused.
+ */
+const CONTROL = /[\u0000-\u001F\u007F]/;
+
+/**
  * Checks a decoded key against SPEC §3 before any filesystem call.
  * Throws InvalidObjectName / KeyTooLongError.
  */
@@ -50,6 +57,7 @@ export function validateKey(key: string): void {
     throw new S3Error("InvalidObjectName", "The key is not valid UTF-8.");
   if (byteLength(key) > MAX_KEY_BYTES) throw new S3Error("KeyTooLongError");
   if (key.includes("\0")) throw new S3Error("InvalidObjectName", "The key contains a NUL character.");
+  if (CONTROL.test(key)) throw new S3Error("InvalidObjectName", "The key contains a control character.");
   if (key.startsWith("/")) throw new S3Error("InvalidObjectName", "The key starts with '/'.");
   const segments = (isFolderKey(key) ? key.slice(0, -1) : key).split("/");
   for (const segment of segments) {
@@ -58,6 +66,16 @@ export function validateKey(key: string): void {
       throw new S3Error("InvalidObjectName", "The key has a '.' or '..' path segment.");
     if (byteLength(segment) > MAX_SEGMENT_BYTES)
       throw new S3Error("KeyTooLongError", "A path segment of the key is longer than 255 bytes.");
+  }
+}
+
+/** validateKey as a predicate, for files that appeared by other means: an invalid name is not an object. */
+export function isValidKey(key: string): boolean {
+  try {
+    validateKey(key);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -80,17 +98,23 @@ export function awsUriEncode(text: string, keepSlash = false): string {
   return out;
 }
 
+const HEX_PAIR = /^[0-9A-Fa-f]{2}$/;
+
 /**
  * Decodes %XX escapes into UTF-8 text; invalid UTF-8 becomes U+FFFD, which
- * validateKey rejects. "+" stays "+" (paths are not form-encoded).
+ * validateKey rejects. "+" stays "+" (paths are not form-encoded). A "%" not
+ * followed by two hex digits is InvalidURI, as S3 answers: kept literally it
+ * would name another key than the client meant (RFC 3986 §2.1).
  */
 export function percentDecode(text: string): string {
   if (!text.includes("%")) return text;
   const bytes: number[] = [];
   for (let i = 0; i < text.length; ) {
     const c = text.charCodeAt(i);
-    if (c === 0x25 && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
+    if (c === 0x25) {
+      const hex = text.slice(i + 1, i + 3);
+      if (!HEX_PAIR.test(hex)) throw new S3Error("InvalidURI");
+      bytes.push(parseInt(hex, 16));
       i += 3;
     } else {
       const cp = text.codePointAt(i)!;

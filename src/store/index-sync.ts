@@ -6,7 +6,7 @@
 import { readdirSync, statSync, type Stats } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileIdentity } from "../music-dir.ts";
-import { isAudioKey } from "../s3/keys.ts";
+import { isAudioKey, isValidKey } from "../s3/keys.ts";
 import { isWorkPath, type Layout } from "./layout.ts";
 import type { Identity, ObjectIndex, ObjectRow } from "./object-index.ts";
 
@@ -75,8 +75,8 @@ export class IndexSync {
       this.clearAncestorMarkers(rel);
       return this.syncFolderMarker(rel);
     }
-    if (!st.isFile() || !isAudioKey(rel)) {
-      // Not (or no longer) an object; if it used to be a folder, what was under it is gone.
+    if (!st.isFile() || !isAudioKey(rel) || !isValidKey(rel)) {
+      // Not (or no longer) an object (a name S3 cannot carry, such as one with a control character, is not one); if it used to be a folder, what was under it is gone.
       this.removeTree(rel + "/");
       return null;
     }
@@ -116,7 +116,7 @@ export class IndexSync {
     const key = rel + "/";
     const path = join(this.layout.musicDir, rel);
     const st = statOrNull(path);
-    if (!st?.isDirectory() || !isEmptyDir(path)) {
+    if (!st?.isDirectory() || !isEmptyDir(path) || !isValidKey(key)) {
       this.index.delete(key);
       return null;
     }
