@@ -45,6 +45,14 @@ export function encodingTypeOf(query: URLSearchParams): "url" | null {
   return "url";
 }
 
+/** Latin-1 text without controls: what a header value can carry (RFC 9110 §5.5), for response-* overrides. */
+export function headerValueOf(query: URLSearchParams, name: string): string | null {
+  const value = query.get(name);
+  if (value !== null && !/^[\t\u0020-\u007E\u0080-\u00FF]*$/.test(value))
+    throw new S3Error("InvalidArgument", `${name} is not a valid header value.`, { ArgumentName: name });
+  return value;
+}
+
 export function booleanOf(query: URLSearchParams, name: string): boolean {
   return query.get(name)?.toLowerCase() === "true";
 }

@@ -6,6 +6,7 @@ import { checkConditions, conditionsFrom } from "../../s3/conditionals.ts";
 import { parseRange } from "../../s3/range.ts";
 import type { Handler } from "../context.ts";
 import { objectHeaders, RESPONSE_OVERRIDES } from "../headers.ts";
+import { headerValueOf } from "../query.ts";
 import type { Result } from "../result.ts";
 
 export const getObject: Handler = (ctx): Result => {
@@ -16,7 +17,7 @@ export const getObject: Handler = (ctx): Result => {
   const wantChecksums = ctx.req.headers.get("x-amz-checksum-mode")?.toUpperCase() === "ENABLED" && range === null;
   const headers = objectHeaders(row, wantChecksums);
   for (const [param, header] of Object.entries(RESPONSE_OVERRIDES)) {
-    const value = ctx.query.get(param);
+    const value = headerValueOf(ctx.query, param);
     if (value !== null) headers[header] = value;
   }
   const whole = row.key.endsWith("/") ? new Blob([]) : Bun.file(path);
