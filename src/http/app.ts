@@ -75,6 +75,11 @@ export function createApp(opts: AppOptions): Hono {
         opts.log.debug("request failed", { id: requestId, code: e.code, path: rawPath });
         return respondError(e, safeDecode(rawPath), requestId, head);
       }
+      // A client that hangs up mid-body makes the body stream throw; that is not our failure.
+      if (req.signal.aborted) {
+        opts.log.debug("client disconnected", { id: requestId, path: rawPath });
+        return respondError(new S3Error("IncompleteBody"), safeDecode(rawPath), requestId, head);
+      }
       opts.log.error("internal error", { id: requestId, path: rawPath, error: (e as Error)?.stack ?? String(e) });
       return respondError(new S3Error("InternalError"), safeDecode(rawPath), requestId, head);
     } finally {
