@@ -1,18 +1,12 @@
 /**
- * Turns a request body into the stream the store writes: aws-chunked
- * framing decoded, and every promise the request made about its bytes
- * (signed SHA-256, x-amz-checksum-*, trailer checksum) checked by the end.
+ * What a request promised about its body (declared length, signed SHA-256,
+ * Content-MD5, x-amz-checksum-*, aws-chunked framing and trailer), read from
+ * its headers and handed to the one verified body stream.
  */
-import {
-  type BodyCheck,
-  checksumCheck,
-  checksumFromHeaders,
-  trailerChecksumCheck,
-} from "../s3/body-check.ts";
+import { checksumFromHeaders, trailerChecksumCheck } from "../s3/body-check.ts";
 import { S3Error } from "../s3/errors.ts";
-import { decodeAwsChunked } from "../s3/sigv4/chunked.ts";
 import type { AuthResult } from "../s3/sigv4/index.ts";
-import type { Body } from "../store/atomic-write.ts";
+import { VerifiedBody } from "../s3/verified-body.ts";
 
 /** The object size the request declares: x-amz-decoded-content-length for aws-chunked. */
 export function declaredLength(req: Request, auth: AuthResult): number | undefined {
@@ -35,46 +29,20 @@ export interface BodyOptions {
   headerChecksum?: boolean;
 }
 
-export function requestBody(req: Request, auth: AuthResult, maxBytes: number, options: BodyOptions = {}): Body {
+export function requestBody(req: Request, auth: AuthResult, maxBytes: number, options: BodyOptions = {}): VerifiedBody {
   const expectedBytes = declaredLength(req, auth);
-  if (expectedBytes !== undefined && expectedBytes > maxBytes) throw new S3Error("EntityTooLarge");
-  const checks: BodyCheck[] = [];
-  const sent: Record<string, string> = {};
-  const headerChecksum = options.headerChecksum === false ? null : checksumFromHeaders(req.headers);
-  if (headerChecksum) {
-    checks.push(checksumCheck(headerChecksum.algorithm, headerChecksum.value));
-    sent[headerChecksum.algorithm] = headerChecksum.value;
-  }
+  const payload = auth.payload;
   // preventCancel: an early rejection leaves the rest readable, so drainBody() can discard it.
   const raw: AsyncIterable<Uint8Array> = req.body ? req.body.values({ preventCancel: true }) : none();
-  let chunks: AsyncIterable<Uint8Array> = raw;
-  const sha256Hex = auth.payload.kind === "sha256" ? auth.payload.hex : undefined;
-  if (auth.payload.kind === "chunked") {
-    const decoder = decodeAwsChunked(raw, { signer: auth.payload.signer, trailer: auth.payload.trailer, decodedLength: expectedBytes });
-    const trailerCheck = auth.payload.trailer ? trailerChecksumCheck(req.headers) : null;
-    if (trailerCheck) checks.push({ update: (c) => trailerCheck.update(c), finish: () => {} });
-    chunks = {
-      async *[Symbol.asyncIterator]() {
-        try {
-          let step = await decoder.next();
-          while (!step.done) {
-            yield step.value;
-            step = await decoder.next();
-          }
-          if (trailerCheck) sent[trailerCheck.algorithm] = trailerCheck.finish(step.value);
-        } finally {
-          await decoder.return({}); // a consumer that stops early releases the body too
-        }
-      },
-    };
-  }
-  return {
-    chunks,
-    checks,
-    sha256Hex,
+  return new VerifiedBody(raw, {
     maxBytes,
     expectedBytes,
+    sha256Hex: payload.kind === "sha256" ? payload.hex : undefined,
     contentMd5: req.headers.get("content-md5"),
-    checksums: () => sent,
-  };
+    checksum: options.headerChecksum === false ? null : checksumFromHeaders(req.headers),
+    chunked:
+      payload.kind === "chunked"
+        ? { signer: payload.signer, trailer: payload.trailer, decodedLength: expectedBytes, trailerChecksum: payload.trailer ? trailerChecksumCheck(req.headers) : null }
+        : undefined,
+  });
 }

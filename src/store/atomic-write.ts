@@ -1,14 +1,15 @@
 /**
- * Streams a body into a temp file in the working folder while hashing it,
- * fsyncs, and only then renames it into place: a reader never sees a partial
- * file, and a failed upload leaves nothing behind.
+ * Streams a verified body into a temp file in the working folder, fsyncs,
+ * and only then renames it into place: a reader never sees a partial file,
+ * and a failed upload leaves nothing behind. The body checks itself (see
+ * s3/verified-body.ts): it throws at its end when it broke a promise, so
+ * writing until it ends cleanly is all the verification the store does.
  */
 import { closeSync, fdatasync, fsync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { promisify } from "node:util";
-import { contentMd5Matches } from "../s3/body-check.ts";
 import { S3Error } from "../s3/errors.ts";
-import { Digests } from "./digests.ts";
+import type { VerifiedBody } from "../s3/verified-body.ts";
 import type { Layout } from "./layout.ts";
 
 const fsyncAsync = promisify(fsync);
@@ -19,29 +20,6 @@ const fdatasyncAsync = promisify(fdatasync);
  * works while we hash and receive; the final fsync then has little left.
  */
 const FLUSH_EVERY = 32 * 1024 ** 2;
-
-/** Something that sees every byte of the body and may reject it at the end. */
-export interface BodyObserver {
-  update(chunk: Uint8Array): void;
-  /** Throws an S3Error when the body is not what the request promised. */
-  finish(): void;
-}
-
-export interface Body {
-  chunks: AsyncIterable<Uint8Array>;
-  /** Verified after the last byte, before anything becomes visible. */
-  checks: readonly BodyObserver[];
-  /** Exceeding it while streaming is EntityTooLarge. */
-  maxBytes: number;
-  /** When the request declared its length: a different count is IncompleteBody. */
-  expectedBytes?: number;
-  /** x-amz-content-sha256 of a signed payload (hex): the body must hash to it. */
-  sha256Hex?: string;
-  /** Content-MD5 (base64), checked against the MD5 we compute anyway for the ETag. */
-  contentMd5?: string | null;
-  /** Checksums the client sent (algorithm → base64), known once the body is read. */
-  checksums?: () => Record<string, string>;
-}
 
 export interface Received {
   tmpPath: string;
@@ -59,21 +37,17 @@ export function fsError(e: unknown): unknown {
   return e;
 }
 
-export async function receiveToTemp(layout: Layout, body: Body): Promise<Received> {
+export async function receiveToTemp(layout: Layout, body: VerifiedBody): Promise<Received> {
   const tmpPath = layout.newTempPath();
   mkdirSync(layout.tmpDir, { recursive: true });
   const fd = openSync(tmpPath, "wx", 0o644);
-  const digests = new Digests(body.sha256Hex ? ["md5", "sha256"] : ["md5"]);
   let size = 0;
   let closed = false;
   let flushedAt = 0;
   let flushing: Promise<void> | null = null;
   try {
-    for await (const chunk of body.chunks) {
+    for await (const chunk of body) {
       size += chunk.byteLength;
-      if (size > body.maxBytes) throw new S3Error("EntityTooLarge");
-      digests.update(chunk);
-      for (const c of body.checks) c.update(chunk);
       for (let off = 0; off < chunk.byteLength; ) off += writeSync(fd, chunk, off);
       if (size - flushedAt >= FLUSH_EVERY && flushing === null) {
         flushedAt = size;
@@ -81,16 +55,10 @@ export async function receiveToTemp(layout: Layout, body: Body): Promise<Receive
       }
     }
     await flushing;
-    if (body.expectedBytes !== undefined && size !== body.expectedBytes) throw new S3Error("IncompleteBody");
-    for (const c of body.checks) c.finish();
-    const { md5: digest, sha256 } = digests.digest();
-    if (body.sha256Hex !== undefined && sha256!.toString("hex") !== body.sha256Hex.toLowerCase())
-      throw new S3Error("XAmzContentSHA256Mismatch");
-    if (body.contentMd5 != null) contentMd5Matches(digest!.toString("hex"), body.contentMd5);
     await fsyncAsync(fd);
     closeSync(fd);
     closed = true;
-    return { tmpPath, size, md5Hex: digest!.toString("hex") };
+    return { tmpPath, size, md5Hex: body.md5 };
   } catch (e) {
     await flushing?.catch(() => {});
     if (!closed) closeSync(fd);

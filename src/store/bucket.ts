@@ -7,7 +7,8 @@ import { dirname } from "node:path";
 import { fileIdentity } from "../music-dir.ts";
 import { S3Error } from "../s3/errors.ts";
 import { isAudioKey, isFolderKey } from "../s3/keys.ts";
-import { commitTemp, fsError, receiveToTemp, type Body } from "./atomic-write.ts";
+import type { VerifiedBody } from "../s3/verified-body.ts";
+import { commitTemp, fsError, receiveToTemp } from "./atomic-write.ts";
 import { type IndexSync, parentOf } from "./index-sync.ts";
 import { isWorkPath, type Layout } from "./layout.ts";
 import { listPage, type ListPage, type ListQuery } from "./listing.ts";
@@ -48,11 +49,11 @@ export class Bucket {
     return { row, path: this.layout.pathOf(key) };
   }
 
-  async put(key: string, body: Body, fields: ObjectFields): Promise<ObjectRow> {
+  async put(key: string, body: VerifiedBody, fields: ObjectFields): Promise<ObjectRow> {
     const dest = this.layout.pathOf(key);
     const received = await receiveToTemp(this.layout, body);
     commitTemp(received.tmpPath, dest);
-    const sent = body.checksums?.() ?? {};
+    const sent = body.checksums();
     const checksums = fields.checksums ?? (Object.keys(sent).length ? sent : null);
     return this.recordWrite(key, dest, received.md5Hex, { ...fields, checksums });
   }

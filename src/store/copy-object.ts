@@ -8,9 +8,9 @@ import type { ChecksumAlgorithm } from "../s3/checksum.ts";
 import { S3Error } from "../s3/errors.ts";
 import { isFolderKey } from "../s3/keys.ts";
 import type { ByteRange } from "../s3/range.ts";
-import { commitTemp, receiveToTemp, type Body } from "./atomic-write.ts";
+import { VerifiedBody } from "../s3/verified-body.ts";
+import { commitTemp, receiveToTemp } from "./atomic-write.ts";
 import type { Bucket } from "./bucket.ts";
-import { computedChecksum } from "./computed-checksum.ts";
 import { md5OfFile } from "./file-md5.ts";
 import type { ObjectRow } from "./object-index.ts";
 
@@ -37,11 +37,11 @@ export function openCopySource(bucket: Bucket, source: CopySource): { row: Objec
 }
 
 /** A file (or a byte range of it) as an upload body; a file that changes meanwhile fails as IncompleteBody. */
-export function fileBody(path: string, size: number, range: ByteRange | null = null): Body {
+export function fileBody(path: string, size: number, range: ByteRange | null = null): VerifiedBody {
   const file = Bun.file(path);
   const part = range ? file.slice(range.start, range.end + 1) : file;
   const length = range ? range.end - range.start + 1 : size;
-  return { chunks: part.stream(), checks: [], maxBytes: Number.MAX_SAFE_INTEGER, expectedBytes: length };
+  return new VerifiedBody(part.stream(), { maxBytes: Number.MAX_SAFE_INTEGER, expectedBytes: length });
 }
 
 /** Multipart checksums ("…-N") describe the parts of the source, not the bytes of a copy. */
@@ -66,10 +66,10 @@ export async function copyInBucket(bucket: Bucket, r: CopyRequest): Promise<Obje
     return bucket.recordWrite(r.dest, path, etag, { ...fields, checksums });
   }
   const dest = bucket.layout.pathOf(r.dest);
-  const computed = r.checksumAlgorithm ? computedChecksum(r.checksumAlgorithm) : null;
   const body = fileBody(path, src.size);
-  const received = await receiveToTemp(bucket.layout, computed ? { ...body, checks: [computed] } : body);
-  if (computed) checksums[computed.algorithm] = computed.value();
+  if (r.checksumAlgorithm) body.compute(r.checksumAlgorithm);
+  const received = await receiveToTemp(bucket.layout, body);
+  Object.assign(checksums, body.checksums());
   commitTemp(received.tmpPath, dest);
   return bucket.recordWrite(r.dest, dest, received.md5Hex, { ...fields, checksums });
 }

@@ -10,9 +10,9 @@ import { parseCopySourceRange } from "../../s3/copy-source.ts";
 import { S3Error } from "../../s3/errors.ts";
 import { ABANDONED_UPLOAD_MS, MIN_PART_SIZE } from "../../s3/limits.ts";
 import { multipartEtag, type ChecksumType } from "../../s3/multipart-checksum.ts";
-import { commitTemp, fsError, receiveToTemp, type Body, type Received } from "../atomic-write.ts";
+import type { VerifiedBody } from "../../s3/verified-body.ts";
+import { commitTemp, fsError, receiveToTemp, type Received } from "../atomic-write.ts";
 import type { Bucket } from "../bucket.ts";
-import { computedChecksum } from "../computed-checksum.ts";
 import { fileBody, openCopySource, type CopySource } from "../copy-object.ts";
 import { assembleParts } from "./assemble.ts";
 import { CompletedMarkers, partsFingerprint, type CompletedUpload } from "./completed.ts";
@@ -81,7 +81,7 @@ export class Multipart {
     return { dir, manifest };
   }
 
-  uploadPart(uploadId: string, key: string, partNumber: number, body: Body): Promise<PartRecord> {
+  uploadPart(uploadId: string, key: string, partNumber: number, body: VerifiedBody): Promise<PartRecord> {
     const { manifest } = this.open(uploadId, key, true);
     return this.receivePart(manifest, partNumber, body);
   }
@@ -92,15 +92,14 @@ export class Multipart {
     return this.receivePart(manifest, partNumber, fileBody(path, row.size, parseCopySourceRange(range, row.size)));
   }
 
-  private async receivePart(manifest: Manifest, partNumber: number, body: Body): Promise<PartRecord> {
+  private async receivePart(manifest: Manifest, partNumber: number, body: VerifiedBody): Promise<PartRecord> {
     const id = manifest.uploadId;
     this.busy.set(id, (this.busy.get(id) ?? 0) + 1);
     try {
       // The upload's algorithm is computed for every part, so Complete can build the object's checksum.
-      const computed = manifest.checksumAlgorithm ? computedChecksum(manifest.checksumAlgorithm) : null;
-      const received = await receiveToTemp(this.bucket.layout, computed ? { ...body, checks: [...body.checks, computed] } : body);
-      const checksums = { ...(computed ? { [computed.algorithm]: computed.value() } : {}), ...body.checksums?.() };
-      return this.commitPart(manifest, partNumber, received, checksums);
+      if (manifest.checksumAlgorithm) body.compute(manifest.checksumAlgorithm);
+      const received = await receiveToTemp(this.bucket.layout, body);
+      return this.commitPart(manifest, partNumber, received, body.checksums());
     } finally {
       const n = this.busy.get(id)! - 1;
       if (n > 0) this.busy.set(id, n);

@@ -1,0 +1,113 @@
+/**
+ * One verified body stream: the only place an upload's bytes are checked.
+ * It decodes aws-chunked framing, counts, enforces the cap, feeds every
+ * digest and checksum as the bytes pass, and throws the right S3Error at the
+ * end of the stream when the body is not what the request promised — so a
+ * consumer that writes what it is given and commits only when iteration
+ * ended cleanly can never commit a body that failed a check.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html
+ */
+import { type BodyCheck, type ChecksumValue, checksumCheck, contentMd5Matches, sha256PayloadCheck, type TrailerChecksumCheck } from "./body-check.ts";
+import { type Checksum, type ChecksumAlgorithm, createChecksum, toBase64 } from "./checksum.ts";
+import { S3Error } from "./errors.ts";
+import { type DecodeOptions, decodeAwsChunked } from "./sigv4/chunked.ts";
+
+/** What a request promised about its body. */
+export interface BodyPromises {
+  /** Exceeding it while streaming is EntityTooLarge. */
+  maxBytes: number;
+  /** The declared length: a different count is IncompleteBody. */
+  expectedBytes?: number;
+  /** x-amz-content-sha256 of a signed payload (hex). */
+  sha256Hex?: string;
+  /** Content-MD5 (base64), checked against the MD5 computed anyway for the ETag. */
+  contentMd5?: string | null;
+  /** An x-amz-checksum-* header describing these bytes. */
+  checksum?: ChecksumValue | null;
+  /** aws-chunked framing, and the checksum its trailer will carry. */
+  chunked?: DecodeOptions & { trailerChecksum: TrailerChecksumCheck | null };
+}
+
+export class VerifiedBody implements AsyncIterable<Uint8Array> {
+  private readonly md5Hasher = new Bun.CryptoHasher("md5");
+  private readonly checks: BodyCheck[] = [];
+  private readonly headerChecksum: ReturnType<typeof checksumCheck> | null;
+  private readonly computed = new Map<ChecksumAlgorithm, Checksum>();
+  private readonly verified: Record<string, string> = {};
+  private readonly computedValues: Record<string, string> = {};
+  private bytes = 0;
+  private md5Hex: string | null = null;
+
+  constructor(
+    private readonly source: AsyncIterable<Uint8Array>,
+    private readonly promises: BodyPromises,
+  ) {
+    if (promises.expectedBytes !== undefined && promises.expectedBytes > promises.maxBytes) throw new S3Error("EntityTooLarge");
+    // A malformed checksum value is refused before any byte is read.
+    this.headerChecksum = promises.checksum ? checksumCheck(promises.checksum.algorithm, promises.checksum.value) : null;
+    if (this.headerChecksum) this.checks.push(this.headerChecksum);
+    if (promises.sha256Hex !== undefined) this.checks.push(sha256PayloadCheck(promises.sha256Hex));
+  }
+
+  get expectedBytes(): number | undefined {
+    return this.promises.expectedBytes;
+  }
+
+  /** Also compute `algorithm` over the bytes (a part of an upload that keeps one, a copy that asks for one). */
+  compute(algorithm: ChecksumAlgorithm): void {
+    if (!this.computed.has(algorithm)) this.computed.set(algorithm, createChecksum(algorithm));
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+    const { chunked, maxBytes } = this.promises;
+    const trailer = chunked?.trailerChecksum ?? null;
+    const decoder = chunked ? decodeAwsChunked(this.source, chunked) : null;
+    const iterator = decoder ?? this.source[Symbol.asyncIterator]();
+    try {
+      let step = await iterator.next();
+      while (!step.done) {
+        const chunk = step.value;
+        this.bytes += chunk.byteLength;
+        if (this.bytes > maxBytes) throw new S3Error("EntityTooLarge");
+        this.md5Hasher.update(chunk);
+        for (const c of this.checks) c.update(chunk);
+        for (const c of this.computed.values()) c.update(chunk);
+        trailer?.update(chunk);
+        yield chunk;
+        step = await iterator.next();
+      }
+      this.settle(decoder ? (step.value as Record<string, string>) : {}, trailer);
+    } finally {
+      // A consumer that stops early (or a refused body) lets go of the request, so it can be drained.
+      await iterator.return?.(undefined);
+    }
+  }
+
+  private settle(trailers: Record<string, string>, trailer: TrailerChecksumCheck | null): void {
+    const { expectedBytes, contentMd5 } = this.promises;
+    if (expectedBytes !== undefined && this.bytes !== expectedBytes) throw new S3Error("IncompleteBody");
+    for (const c of this.checks) c.finish();
+    if (this.headerChecksum) this.verified[this.headerChecksum.algorithm] = this.headerChecksum.value;
+    if (trailer) this.verified[trailer.algorithm] = trailer.finish(trailers);
+    for (const [algorithm, sum] of this.computed) this.computedValues[algorithm] = toBase64(sum.digest());
+    const md5Hex = this.md5Hasher.digest("hex");
+    if (contentMd5 != null) contentMd5Matches(md5Hex, contentMd5);
+    this.md5Hex = md5Hex;
+  }
+
+  /** The byte count so far (the object size once iteration ended). */
+  get size(): number {
+    return this.bytes;
+  }
+
+  /** Hex MD5 of the bytes: the ETag. Only once the stream ended cleanly. */
+  get md5(): string {
+    if (this.md5Hex === null) throw new Error("VerifiedBody.md5 read before the body ended cleanly");
+    return this.md5Hex;
+  }
+
+  /** The checksums the client sent (verified) and those computed on request, algorithm → base64. */
+  checksums(): Record<string, string> {
+    return { ...this.computedValues, ...this.verified };
+  }
+}
