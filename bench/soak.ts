@@ -407,17 +407,28 @@ async function client(until: number): Promise<void> {
   }
 }
 
-/** Peak RSS of every server process of the run (VmHWM, sampled: a killed process's /proc is gone). */
-class RssWatch {
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ, 100 on Linux)
+}
+
+/** Peak RSS (VmHWM) and CPU of every server process of the run, sampled: a killed process's /proc is gone. */
+class ServerWatch {
   readonly peaks = new Map<number, number>();
+  readonly cpu = new Map<number, number>();
   private timer = setInterval(() => this.sample(), 200);
   get peak(): number {
     return Math.max(0, ...this.peaks.values());
+  }
+  get cpuTotal(): number {
+    return [...this.cpu.values()].reduce((a, b) => a + b, 0);
   }
   sample(): void {
     try {
       const { peak } = memoryOf(server.pid);
       this.peaks.set(server.pid, Math.max(this.peaks.get(server.pid) ?? 0, peak));
+      this.cpu.set(server.pid, cpuSeconds(server.pid));
     } catch {
       // Between the kill and the restart: nothing to read.
     }
@@ -442,7 +453,7 @@ interface Kill {
   tmpLeftByRestart: number;
 }
 
-async function killAndRestart(h: Home, rss: RssWatch): Promise<Kill> {
+async function killAndRestart(h: Home, rss: ServerWatch): Promise<Kill> {
   let open!: () => void;
   gate = new Promise((resolve) => (open = resolve));
   rss.sample();
@@ -559,7 +570,7 @@ async function leftoverUploads(): Promise<{ known: number; unknown: number }> {
 export async function soakBench(root: string): Promise<Row[]> {
   const h = makeHome(join(root, "soak"));
   server = await spawnServe(h);
-  const rss = new RssWatch();
+  const rss = new ServerWatch();
   try {
     await firstResponse(server.url);
     await server.lineAt(/library: reconcile/);
@@ -567,6 +578,8 @@ export async function soakBench(root: string): Promise<Row[]> {
     const before = memoryOf(server.pid).now;
     const firstLog = server;
 
+    const cpuBefore = cpuSeconds(server.pid);
+    const ownCpuBefore = process.cpuUsage();
     const started = performance.now();
     const until = started + SECONDS * 1000;
     const clients = Array.from({ length: CLIENTS }, () => client(until));
@@ -577,6 +590,9 @@ export async function soakBench(root: string): Promise<Row[]> {
     }
     await Promise.all(clients);
     const seconds = (performance.now() - started) / 1000;
+    rss.sample();
+    const serverCpu = rss.cpuTotal - cpuBefore;
+    const ownCpu = process.cpuUsage(ownCpuBefore);
 
     // Wait for the library queue and the ETag hasher: until the three views agree (bounded).
     const drainStart = performance.now();
@@ -605,7 +621,7 @@ export async function soakBench(root: string): Promise<Row[]> {
     const leftovers = /removed leftovers of interrupted uploads count=(\d+)/.exec(serverLog)?.[1] ?? "0";
     note(`the restart removed ${leftovers} leftover temp files; server logged ${logged.length} warnings/errors`);
     for (const l of logged.slice(0, 10)) note(`  log: ${l}`);
-    note(`server peak RSS per process: ${[...rss.peaks.values()].map(mb).join(", ")}`);
+    note(`server peak RSS per process: ${[...rss.peaks.values()].map(mb).join(", ")}; CPU over the run: server ${serverCpu.toFixed(1)} s, this process (clients) ${((ownCpu.user + ownCpu.system) / 1e6).toFixed(1)} s`);
     for (const [e, n] of groupErrors()) note(`  ERROR ×${n} ${e}`);
     for (const d of [...diffs, ...partial].slice(0, 20)) note(`  MISMATCH ${d}`);
     for (const t of tmpLeft.slice(0, 5)) note(`  LEFT IN tmp: ${t}`);
@@ -628,6 +644,7 @@ export async function soakBench(root: string): Promise<Row[]> {
   } finally {
     rss.stop();
     await server.stop();
+    rmSync(h.home, { recursive: true, force: true });
   }
 }
 
