@@ -476,7 +476,7 @@ async function killAndRestart(h: Home, rss: ServerWatch): Promise<Kill> {
   return { downMs: performance.now() - t, tmpAtKill: atKill.length, tmpLeftByRestart: left.length };
 }
 
-/** Errors by kind: the message without request ids and key-specific details. */
+/** Errors by kind: the same message with its request id left out. */
 function groupErrors(): [string, number][] {
   const groups = new Map<string, number>();
   for (const e of errors) {
