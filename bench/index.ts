@@ -1,7 +1,8 @@
 /**
  * `bun run bench`: the SPEC §8 figures for rockboxd-s3 side by side with
- * s3rver and the machine's own limits, in one run. BENCH_MIB sets the
- * transfer size (default 1024 = 1 GiB).
+ * s3rver and the machine's own limits, in one run, then the concurrency and
+ * crash soak. BENCH_MIB sets the transfer size (default 1024 = 1 GiB);
+ * soak.ts lists its own settings.
  */
 import { $ } from "bun";
 import { closeSync, existsSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
@@ -14,6 +15,7 @@ import { libraryBench } from "./library.ts";
 import { mb, MiB, mbps, printTable, type Row } from "./report.ts";
 import { signedHeaders } from "./sign.ts";
 import { type BenchServer, memoryOf, startRockbox, startS3rver } from "./servers.ts";
+import { soakBench } from "./soak.ts";
 import { get, put, type Timing } from "./transfer.ts";
 
 const SIZE_MIB = Number(process.env.BENCH_MIB ?? 1024);
@@ -97,6 +99,7 @@ const rows: Row[] = [
   { metric: "peak RSS over these transfers", ours: mb(oursFigures.peakRss), peer: mb(peerFigures.peakRss), limit: "—", target: "< 100 MB", met: oursFigures.peakRss < 100 * MiB },
 ];
 rows.push(...(await libraryBench(root)));
+rows.push(...(await soakBench(root)));
 printTable(rows, `rockboxd-s3 bench, ${new Date().toISOString().slice(0, 10)}`);
 console.log(`\nhash rates: MD5 ${mbps(md5Rate)}, SHA-256 ${mbps(sha256Rate)}; disk write + fsync ${mbps(diskRate)}`);
 rmSync(root, { recursive: true, force: true });

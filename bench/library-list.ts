@@ -3,19 +3,10 @@
  * tokens) with signed GETs from fetch, against either server.
  */
 import type { BenchServer } from "./servers.ts";
-import { signedHeaders } from "./sign.ts";
+import { signedRequest } from "./sign.ts";
 
-/** RFC 3986 encoding, as SigV4's canonical query string has it. */
-const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-
-export async function signedGet(server: BenchServer, path: string, query: Record<string, string>): Promise<{ url: string; headers: Record<string, string> }> {
-  const signed = await signedHeaders(server, "GET", path, "UNSIGNED-PAYLOAD", {}, undefined, query);
-  const headers = Object.fromEntries(Object.entries(signed).filter(([k]) => k.toLowerCase() !== "host"));
-  const qs = Object.keys(query)
-    .sort()
-    .map((k) => `${enc(k)}=${enc(query[k]!)}`)
-    .join("&");
-  return { url: `http://127.0.0.1:${server.port}${path}?${qs}`, headers };
+export function signedGet(server: BenchServer, path: string, query: Record<string, string>): Promise<{ url: string; headers: Record<string, string> }> {
+  return signedRequest(server, "GET", path, "UNSIGNED-PAYLOAD", {}, query);
 }
 
 export interface Listing {
@@ -29,7 +20,7 @@ export interface Listing {
   firstSeconds?: number;
 }
 
-const unescapeXml = (s: string) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&");
+export const unescapeXml = (s: string) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&");
 
 export async function listAll(server: BenchServer): Promise<Listing> {
   const pageMs: number[] = [];

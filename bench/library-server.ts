@@ -49,6 +49,8 @@ export interface Started extends BenchServer {
   /** Resolves with performance.now() when a stderr line matching `pattern` arrives (or has). */
   lineAt(pattern: RegExp, timeoutMs?: number): Promise<{ at: number; line: string }>;
   log(): string;
+  /** Resolves with the exit code (a SIGKILL included). */
+  exited: Promise<number>;
 }
 
 export async function spawnServe(h: Home): Promise<Started> {
@@ -95,6 +97,7 @@ export async function spawnServe(h: Home): Promise<Started> {
       });
     },
     log,
+    exited: proc.exited,
     async stop() {
       proc.kill("SIGTERM");
       await proc.exited;
