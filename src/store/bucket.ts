@@ -9,7 +9,7 @@ import { S3Error } from "../s3/errors.ts";
 import { isAudioKey, isFolderKey } from "../s3/keys.ts";
 import type { VerifiedBody } from "../s3/verified-body.ts";
 import { commitTemp, fsError, receiveToTemp } from "./atomic-write.ts";
-import { type IndexSync, parentOf } from "./index-sync.ts";
+import { folderRow, type IndexSync, parentOf } from "./index-sync.ts";
 import { isWorkPath, type Layout } from "./layout.ts";
 import { listPage, type ListPage, type ListQuery } from "./listing.ts";
 import type { ObjectIndex, ObjectRow } from "./object-index.ts";
@@ -83,10 +83,13 @@ export class Bucket {
     } catch (e) {
       throw fsError(e);
     }
-    if (!statSync(path).isDirectory()) throw new S3Error("ObjectConflict");
+    const st = statSync(path);
+    if (!st.isDirectory()) throw new S3Error("ObjectConflict");
     const row = this.sync.syncPath(key.slice(0, -1));
     this.onChange(key.slice(0, -1));
-    return row ?? this.head(key);
+    // A folder that holds objects is not listed as "folder/", but creating it
+    // again is still a success (s3fs and rclone PUT folder markers freely).
+    return row ?? folderRow(key, st);
   }
 
   /** 204 semantics: a key that is not there is not an error. */

@@ -122,17 +122,7 @@ export class IndexSync {
     }
     const known = this.index.get(key);
     if (known) return known;
-    const row: ObjectRow = {
-      key,
-      size: 0,
-      mtimeMs: Math.floor(st.mtimeMs),
-      inode: st.ino,
-      etag: EMPTY_MD5,
-      etagProvisional: false,
-      contentType: null,
-      meta: null,
-      checksums: null,
-    };
+    const row = folderRow(key, st);
     this.index.put(row);
     return row;
   }
@@ -183,6 +173,11 @@ export class IndexSync {
 }
 
 export const EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e";
+
+/** A folder as an object: "folder/", zero bytes, the empty MD5. */
+export function folderRow(key: string, st: Stats): ObjectRow {
+  return { key, size: 0, mtimeMs: Math.floor(st.mtimeMs), inode: st.ino, etag: EMPTY_MD5, etagProvisional: false, contentType: null, meta: null, checksums: null };
+}
 
 export function parentOf(rel: string): string {
   const d = dirname(rel);

@@ -151,6 +151,11 @@ describe("objects", () => {
     await s3.send(new PutObjectCommand({ Bucket: "music", Key: "Empty Folder/song.mp3", Body: "s" }));
     list = await s3.send(new ListObjectsV2Command({ Bucket: "music", Prefix: "Empty" }));
     expect(list.Contents?.map((c) => c.Key)).toEqual(["Empty Folder/song.mp3"]);
+    // PUT of a folder that holds files (s3fs and rclone do this) succeeds and changes nothing.
+    const again = await s3.send(new PutObjectCommand({ Bucket: "music", Key: "Empty Folder/", Body: "" }));
+    expect(again.ETag).toBe('"d41d8cd98f00b204e9800998ecf8427e"');
+    list = await s3.send(new ListObjectsV2Command({ Bucket: "music", Prefix: "Empty" }));
+    expect(list.Contents?.map((c) => c.Key)).toEqual(["Empty Folder/song.mp3"]);
     await s3.send(new DeleteObjectCommand({ Bucket: "music", Key: "Empty Folder/" }));
     expect(existsSync(join(server.musicDir, "Empty Folder/song.mp3"))).toBe(true);
     const withBody = await s3.send(new PutObjectCommand({ Bucket: "music", Key: "Other/", Body: "not empty" })).catch((e) => e);
