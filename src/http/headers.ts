@@ -1,6 +1,7 @@
 /** Header formats shared by the handlers. */
 import type { ObjectRow } from "../store/object-index.ts";
 import { contentTypeFor } from "../store/content-type.ts";
+import { checksumHeaders } from "./checksum-fields.ts";
 
 export const isoDate = (ms: number): string => new Date(Math.floor(ms)).toISOString();
 export const httpDate = (ms: number): string => new Date(Math.floor(ms)).toUTCString();
@@ -34,8 +35,7 @@ export function objectHeaders(row: ObjectRow, withChecksums: boolean): Record<st
     "Accept-Ranges": "bytes",
   };
   for (const [k, v] of Object.entries(row.meta ?? {})) h[`x-amz-meta-${k}`] = v;
-  if (withChecksums) for (const [algo, v] of Object.entries(row.checksums ?? {})) h[`x-amz-checksum-${algo.toLowerCase()}`] = v;
-  return h;
+  return withChecksums ? { ...h, ...checksumHeaders(row.checksums) } : h;
 }
 
 /** GetObject's response-* query parameters override these headers. */

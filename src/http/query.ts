@@ -1,6 +1,7 @@
 /** zod at the edge: query parameters shared by several handlers. */
 import { z } from "zod";
 import { S3Error } from "../s3/errors.ts";
+import { awsUriEncode } from "../s3/keys.ts";
 import { MAX_KEYS } from "../s3/limits.ts";
 import { parseQuery } from "../s3/sigv4/canonical.ts";
 
@@ -34,7 +35,13 @@ export function maxKeysOf(query: URLSearchParams, name = "max-keys"): number {
   return Math.min(parsed.data, MAX_KEYS);
 }
 
-export function encodingTypeOf(query: URLSearchParams): "url" | null {
+/** encoding-type=url: keys, prefixes and delimiters in a listing are URL-encoded (slashes kept). */
+export function listingEncoder(query: URLSearchParams): { encoding: "url" | null; enc: (s: string) => string } {
+  const encoding = encodingTypeOf(query);
+  return { encoding, enc: encoding === "url" ? (s: string) => awsUriEncode(s, true) : (s: string) => s };
+}
+
+function encodingTypeOf(query: URLSearchParams): "url" | null {
   const text = query.get("encoding-type");
   if (text === null || text === "") return null;
   if (text.toLowerCase() !== "url")

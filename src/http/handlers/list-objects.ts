@@ -4,7 +4,6 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjects.html
  */
 import { S3Error } from "../../s3/errors.ts";
-import { awsUriEncode } from "../../s3/keys.ts";
 import { BUCKET } from "../../s3/limits.ts";
 import { compareUtf8 } from "../../s3/utf8-order.ts";
 import type { XmlNode } from "../../s3/xml-writer.ts";
@@ -12,7 +11,7 @@ import type { ObjectRow } from "../../store/object-index.ts";
 import type { Handler } from "../context.ts";
 import { isoDate, quoted } from "../headers.ts";
 import { OWNER } from "../owner.ts";
-import { booleanOf, encodingTypeOf, maxKeysOf } from "../query.ts";
+import { booleanOf, listingEncoder, maxKeysOf } from "../query.ts";
 import { xml } from "../result.ts";
 
 const encodeToken = (last: string): string => Buffer.from(last, "utf8").toString("base64url");
@@ -40,8 +39,7 @@ function contents(rows: ObjectRow[], enc: (s: string) => string, withOwner: bool
 }
 
 function common(ctx: Parameters<Handler>[0]) {
-  const encoding = encodingTypeOf(ctx.query);
-  const enc = encoding === "url" ? (s: string) => awsUriEncode(s, true) : (s: string) => s;
+  const { encoding, enc } = listingEncoder(ctx.query);
   const prefix = ctx.query.get("prefix") ?? "";
   const delimiter = ctx.query.get("delimiter") ?? "";
   const maxKeys = maxKeysOf(ctx.query);

@@ -3,23 +3,17 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListParts.html
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListMultipartUploads.html
  */
-import { awsUriEncode } from "../../s3/keys.ts";
 import { BUCKET } from "../../s3/limits.ts";
 import { checksumElements } from "../checksum-fields.ts";
 import type { Handler } from "../context.ts";
 import { isoDate, quoted } from "../headers.ts";
 import { partNumberMarkerOf, uploadIdOf } from "../multipart-query.ts";
 import { OWNER } from "../owner.ts";
-import { encodingTypeOf, maxKeysOf } from "../query.ts";
+import { listingEncoder, maxKeysOf } from "../query.ts";
 import { xml } from "../result.ts";
 
-function encoder(query: URLSearchParams) {
-  const encoding = encodingTypeOf(query);
-  return { encoding, enc: encoding === "url" ? (s: string) => awsUriEncode(s, true) : (s: string) => s };
-}
-
 export const listParts: Handler = (ctx) => {
-  const { encoding, enc } = encoder(ctx.query);
+  const { encoding, enc } = listingEncoder(ctx.query);
   const marker = partNumberMarkerOf(ctx.query);
   const maxParts = maxKeysOf(ctx.query, "max-parts");
   const uploadId = uploadIdOf(ctx.query);
@@ -49,7 +43,7 @@ export const listParts: Handler = (ctx) => {
 };
 
 export const listMultipartUploads: Handler = (ctx) => {
-  const { encoding, enc } = encoder(ctx.query);
+  const { encoding, enc } = listingEncoder(ctx.query);
   const q = {
     prefix: ctx.query.get("prefix") ?? "",
     delimiter: ctx.query.get("delimiter") ?? "",

@@ -2,6 +2,7 @@
 import { S3Error } from "../../s3/errors.ts";
 import { isFolderKey, requireAudioKey } from "../../s3/keys.ts";
 import { MAX_PUT_SIZE } from "../../s3/limits.ts";
+import { checksumHeaders } from "../checksum-fields.ts";
 import type { Handler } from "../context.ts";
 import { explicitContentType, quoted, userMetadata } from "../headers.ts";
 import { declaredLength, requestBody } from "../request-body.ts";
@@ -21,7 +22,5 @@ export const putObject: Handler = async (ctx) => {
     meta: userMetadata(ctx.req.headers),
     checksums: null,
   });
-  const headers: Record<string, string> = { ETag: quoted(row.etag) };
-  for (const [algo, value] of Object.entries(row.checksums ?? {})) headers[`x-amz-checksum-${algo.toLowerCase()}`] = value;
-  return empty(200, headers);
+  return empty(200, { ETag: quoted(row.etag), ...checksumHeaders(row.checksums) });
 };
