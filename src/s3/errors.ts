@@ -1,7 +1,12 @@
 /**
- * Every error a client can see is an S3Error thrown with a code; statuses and
- * messages live only in this table.
+ * Every error a client can see is an S3Error thrown with a code; the status
+ * and the default message live only in this table.
  * Codes and statuses: https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+ *
+ * The one rule for messages: a call site passes its own message only to say
+ * which part of the request is wrong (the header, parameter, part number or
+ * character), as S3's own messages do; a message that would only restate
+ * the code belongs here. Machine-readable details go in `fields`.
  */
 import { toXml } from "./xml-writer.ts";
 
@@ -10,7 +15,6 @@ const TABLE = {
   AuthorizationHeaderMalformed: [400, "The authorization header is malformed; the region 'us-east-1' is wrong; expecting 'us-east-1'"],
   AuthorizationQueryParametersError: [400, "Error parsing the X-Amz-Credential parameter; the query-string authentication parameters are invalid"],
   BadDigest: [400, "The Content-MD5 or checksum you specified did not match what we received."],
-  BucketAlreadyOwnedByYou: [409, "Your previous request to create the named bucket succeeded and you already own it."],
   EntityTooLarge: [400, "Your proposed upload exceeds the maximum allowed object size."],
   EntityTooSmall: [400, "Your proposed upload is smaller than the minimum allowed object size."],
   IncompleteBody: [400, "You did not provide the number of bytes specified by the Content-Length HTTP header."],
@@ -18,7 +22,6 @@ const TABLE = {
   InternalError: [500, "We encountered an internal error. Please try again."],
   InvalidAccessKeyId: [403, "The AWS Access Key Id you provided does not exist in our records."],
   InvalidArgument: [400, "Invalid Argument"],
-  InvalidBucketName: [400, "The specified bucket is not valid."],
   InvalidChunkSizeError: [400, "Only the last chunk is allowed to have a size less than 8192 bytes"],
   InvalidDigest: [400, "The Content-MD5 or checksum you specified is not valid."],
   InvalidObjectName: [400, "Object key is not valid."],
@@ -32,7 +35,6 @@ const TABLE = {
   MalformedXML: [400, "The XML you provided was not well-formed or did not validate against our published schema."],
   MaxMessageLengthExceeded: [400, "Your request was too big."],
   MethodNotAllowed: [405, "The specified method is not allowed against this resource."],
-  MissingContentLength: [411, "You must provide the Content-Length HTTP header."],
   NoSuchBucket: [404, "The specified bucket does not exist"],
   NoSuchKey: [404, "The specified key does not exist."],
   NoSuchUpload: [404, "The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed."],
@@ -43,7 +45,6 @@ const TABLE = {
   RequestTimeTooSkewed: [403, "The difference between the request time and the server's time is too large."],
   SignatureDoesNotMatch: [403, "The request signature we calculated does not match the signature you provided. Check your key and signing method."],
   XAmzContentSHA256Mismatch: [400, "The provided 'x-amz-content-sha256' header does not match what was computed."],
-  ServiceUnavailable: [503, "The server is shutting down; please retry."],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type S3ErrorCode = keyof typeof TABLE;
