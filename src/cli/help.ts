@@ -45,9 +45,16 @@ Reconciles music_dir into the library once (a progress bar on a terminal, a
 summary line otherwise), then exits.
 
 ${GLOBAL_OPTIONS}`,
-  library: `Usage: rockboxd-s3 library stats|tracks|albums|artists|search <text> [--json]
+  library: `Usage: rockboxd-s3 library <command> [--json]
 
 Reads the library: a readable table, or JSON with --json.
+
+Commands:
+  stats           counts of tracks, albums, artists, genres; total time and size
+  tracks          every track
+  albums          every album with its track count
+  artists         every artist with album and track counts
+  search <text>   tracks whose title, artist, album, genre or path match every word
 
 ${GLOBAL_OPTIONS}`,
 };

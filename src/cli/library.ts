@@ -4,17 +4,8 @@
  */
 import { openDatabase } from "../db/database.ts";
 import { LibraryQueries } from "../library/queries.ts";
+import { HELP } from "./help.ts";
 import type { LibraryPaths, Output } from "./scan.ts";
-
-export const LIBRARY_USAGE = `Usage: rockboxd-s3 library <command> [--json]
-
-Commands:
-  stats           counts of tracks, albums, artists, genres; total time and size
-  tracks          every track
-  albums          every album with its track count
-  artists         every artist with album and track counts
-  search <text>   tracks whose title, artist, album, genre or path match every word
-`;
 
 const COMMANDS = new Set(["stats", "tracks", "albums", "artists", "search"]);
 
@@ -22,15 +13,11 @@ const COMMANDS = new Set(["stats", "tracks", "albums", "artists", "search"]);
 export function runLibrary(args: readonly string[], paths: LibraryPaths, out: Output = process.stdout, err: Output = process.stderr): number {
   const json = args.includes("--json");
   const rest = args.filter((a) => a !== "--json");
-  if (rest.includes("--help") || rest.includes("-h")) {
-    out.write(LIBRARY_USAGE);
-    return 0;
-  }
   const [command, ...words] = rest;
   const unknownFlag = rest.find((a) => a.startsWith("-"));
   if (!command || !COMMANDS.has(command) || unknownFlag || (command === "search" ? words.length === 0 : words.length > 0)) {
     const why = !command ? "missing command" : unknownFlag ? `unknown option ${unknownFlag}` : command === "search" && words.length === 0 ? "search needs text" : `unexpected ${COMMANDS.has(command) ? `argument ${words[0]}` : `command ${command}`}`;
-    err.write(`rockboxd-s3 library: ${why}\n\n${LIBRARY_USAGE}`);
+    err.write(`rockboxd-s3 library: ${why}\n\n${HELP.library}\n`);
     return 2;
   }
   const db = openDatabase(paths.dbPath);
