@@ -28,7 +28,8 @@ export interface AppOptions {
 export function createApp(opts: AppOptions): Hono {
   const app = new Hono();
   // Before everything, authentication included: preflights carry no signature.
-  app.use("*", cors({ origins: opts.services.corsOrigins }));
+  const corsLayer = cors({ origins: opts.services.corsOrigins });
+  app.use("*", (c, next) => corsLayer(c.req.raw, () => next().then(() => c.res)));
   app.all("*", async (c) => {
     const req = c.req.raw;
     const requestId = newRequestId();

@@ -1,13 +1,11 @@
 /**
- * CORS for the S3 API (SPEC §5), one hono middleware around every S3
- * response: web pages on other origins may use presigned URLs and signed
+ * CORS for the S3 API (SPEC §5), one layer around every S3 response: web pages on other origins may use presigned URLs and signed
  * requests. Allowing an origin grants nothing by itself: every request but a
  * preflight still needs a valid signature.
  *
  * Fetch standard: https://fetch.spec.whatwg.org/#http-cors-protocol
  * S3's behaviour: https://docs.aws.amazon.com/AmazonS3/latest/API/RESTOPTIONSobject.html
  */
-import type { MiddlewareHandler } from "hono";
 import { S3Error } from "../s3/errors.ts";
 import { respond, respondError } from "./respond.ts";
 import { newRequestId } from "./request-id.ts";
@@ -38,15 +36,18 @@ export function allowsOrigin(origins: readonly string[], origin: string): boolea
   return origins.includes(ANY_ORIGIN) || origins.includes(origin);
 }
 
-export function cors(opts: CorsOptions): MiddlewareHandler {
-  return async (c, next) => {
-    const req = c.req.raw;
+/** Answers preflights itself; adds the headers to whatever `next` answers. */
+export type CorsLayer = (req: Request, next: () => Promise<Response>) => Promise<Response>;
+
+export function cors(opts: CorsOptions): CorsLayer {
+  return async (req, next) => {
     if (opts.skip?.(req)) return next();
     const origin = req.headers.get("origin");
     const allowed = origin !== null && allowsOrigin(opts.origins, origin) ? origin : null;
     if (req.method === "OPTIONS") return preflight(req, allowed);
-    await next();
-    addCorsHeaders(c.res.headers, allowed);
+    const res = await next();
+    addCorsHeaders(res.headers, allowed);
+    return res;
   };
 }
 
