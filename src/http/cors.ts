@@ -1,12 +1,14 @@
 /**
- * CORS for the S3 API (SPEC §5), one layer around every S3 response: web pages on other origins may use presigned URLs and signed
- * requests. Allowing an origin grants nothing by itself: every request but a
+ * CORS for the S3 API (SPEC §5), one layer around every S3 response: web
+ * pages on other origins may use presigned URLs and signed requests.
+ * Allowing an origin grants nothing by itself: every request but a
  * preflight still needs a valid signature.
  *
  * Fetch standard: https://fetch.spec.whatwg.org/#http-cors-protocol
  * S3's behaviour: https://docs.aws.amazon.com/AmazonS3/latest/API/RESTOPTIONSobject.html
  */
 import { S3Error } from "../s3/errors.ts";
+import { drainBody } from "./drain.ts";
 import { respond, respondError } from "./respond.ts";
 import { newRequestId } from "./request-id.ts";
 import { empty } from "./result.ts";
@@ -44,7 +46,10 @@ export function cors(opts: CorsOptions): CorsLayer {
     if (opts.skip?.(req)) return next();
     const origin = req.headers.get("origin");
     const allowed = origin !== null && allowsOrigin(opts.origins, origin) ? origin : null;
-    if (req.method === "OPTIONS") return preflight(req, allowed);
+    if (req.method === "OPTIONS") {
+      await drainBody(req); // browsers send none; anyone else's is never read
+      return preflight(req, allowed);
+    }
     const res = await next();
     addCorsHeaders(res.headers, allowed);
     return res;
