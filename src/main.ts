@@ -59,7 +59,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   const createdMs = existsSync(config.musicDir) ? statSync(config.musicDir).birthtimeMs || statSync(config.musicDir).ctimeMs : Date.now();
   const app = createApp({
     credentials: { accessKey: config.accessKey, secretKey: config.secretKey },
-    services: { bucket, multipart, createdMs, tagsFor: (key) => objectTags(library.queries.trackByRel(key)) },
+    services: { bucket, multipart, createdMs, tagsFor: (key) => objectTags(library.queries.trackByRel(key)), corsOrigins: config.corsOrigins },
     log,
     writes,
   });

@@ -2,6 +2,7 @@
  * flags > environment > settings file > defaults → one validated Config.
  */
 import { z } from "zod";
+import { ANY_ORIGIN } from "./cors-origins.ts";
 import { ConfigError } from "./errors.ts";
 import { defaultConfigPath, defaultDbPath, expandPath } from "./paths.ts";
 import type { Settings } from "./settings-file.ts";
@@ -29,6 +30,8 @@ export interface Config {
   s3Enabled: boolean;
   accessKey: string;
   secretKey: string;
+  /** Origins whose pages may call us (CORS); ["*"] for any. */
+  corsOrigins: string[];
 }
 
 /** Environment variables, by Config field. ROCKBOX_LIBRARY is upstream's name. */
@@ -79,6 +82,7 @@ export function buildConfig(flags: Flags, settings: Settings | null, configPath:
     s3Enabled: settings?.s3_enabled ?? false,
     accessKey: settings?.s3_access_key ?? "",
     secretKey: settings?.s3_secret_key ?? "",
+    corsOrigins: settings?.s3_cors_origins ?? [ANY_ORIGIN],
   };
 }
 

@@ -6,6 +6,7 @@
 import { parse as parseToml } from "smol-toml";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { CORS_ORIGINS_HINT, corsOriginsSchema } from "./cors-origins.ts";
 import { ConfigError } from "./errors.ts";
 
 export const settingsSchema = z.looseObject({
@@ -15,6 +16,7 @@ export const settingsSchema = z.looseObject({
   s3_host: z.string().min(1).optional(),
   s3_access_key: z.string().optional(),
   s3_secret_key: z.string().optional(),
+  s3_cors_origins: corsOriginsSchema.optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -26,6 +28,7 @@ const HINTS: Record<string, string> = {
   s3_host: 'an address to listen on, e.g. s3_host = "0.0.0.0"',
   s3_access_key: "a quoted string",
   s3_secret_key: "a quoted string",
+  s3_cors_origins: CORS_ORIGINS_HINT,
 };
 
 /** Reads and validates the file; null when it does not exist. */

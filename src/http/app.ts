@@ -10,8 +10,10 @@ import type { Logger } from "../log.ts";
 import type { Services } from "./context.ts";
 import type { InFlightWrites } from "./in-flight.ts";
 import { settleSoon } from "./keep-alive.ts";
+import { cors } from "./cors.ts";
 import { drainBody } from "./drain.ts";
 import { respond, respondError } from "./respond.ts";
+import { newRequestId } from "./request-id.ts";
 import { findRoute, type Scope } from "./routes.ts";
 import { requestQuery } from "./query.ts";
 import { parseTarget, rawPathOf } from "./target.ts";
@@ -24,20 +26,11 @@ export interface AppOptions {
   writes?: InFlightWrites;
 }
 
-let counter = 0;
-/** Unique per response: time, process-local counter, randomness. */
-export function newRequestId(): string {
-  counter = (counter + 1) % 0x100000;
-  const rand = crypto.getRandomValues(new Uint8Array(3));
-  return (
-    Date.now().toString(16).toUpperCase() +
-    counter.toString(16).toUpperCase().padStart(5, "0") +
-    Buffer.from(rand).toString("hex").toUpperCase()
-  );
-}
-
 export function createApp(opts: AppOptions): Hono {
   const app = new Hono();
+  // Before everything, authentication included: preflights carry no signature.
+  const corsLayer = cors({ origins: opts.services.corsOrigins });
+  app.use("*", (c, next) => corsLayer(c.req.raw, () => next().then(() => c.res)));
   app.all("*", async (c) => {
     const req = c.req.raw;
     const requestId = newRequestId();

@@ -15,6 +15,8 @@ export interface Services {
    * album, title, genre, year); without a provider every object has none.
    */
   tagsFor?: (key: string) => Record<string, string>;
+  /** Origins whose pages may call us (s3_cors_origins); ["*"] for any. */
+  corsOrigins: readonly string[];
 }
 
 export interface Ctx {

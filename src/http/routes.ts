@@ -6,6 +6,7 @@
 import { S3Error } from "../s3/errors.ts";
 import type { Handler } from "./context.ts";
 import { createBucket, getBucketLocation, getBucketVersioning, headBucket } from "./handlers/bucket.ts";
+import { deleteBucketCors, getBucketCors, putBucketCors } from "./handlers/bucket-cors.ts";
 import { copyObject } from "./handlers/copy-object.ts";
 import { deleteObject } from "./handlers/delete-object.ts";
 import { deleteObjects } from "./handlers/delete-objects.ts";
@@ -46,6 +47,9 @@ export const ROUTES: Route[] = [
   { method: "PUT", scope: "bucket", sub: "", name: "CreateBucket", handler: createBucket },
   { method: "GET", scope: "bucket", sub: "location", name: "GetBucketLocation", handler: getBucketLocation },
   { method: "GET", scope: "bucket", sub: "versioning", name: "GetBucketVersioning", handler: getBucketVersioning },
+  { method: "GET", scope: "bucket", sub: "cors", name: "GetBucketCors", handler: getBucketCors },
+  { method: "PUT", scope: "bucket", sub: "cors", name: "PutBucketCors", handler: putBucketCors },
+  { method: "DELETE", scope: "bucket", sub: "cors", name: "DeleteBucketCors", handler: deleteBucketCors },
   { method: "GET", scope: "bucket", sub: "list-type", name: "ListObjectsV2", handler: listObjectsV2 },
   { method: "GET", scope: "bucket", sub: "", name: "ListObjects", handler: listObjectsV1 },
   { method: "GET", scope: "bucket", sub: "uploads", name: "ListMultipartUploads", handler: listMultipartUploads },

@@ -12,8 +12,12 @@ import { toXml } from "./xml-writer.ts";
 
 const TABLE = {
   AccessDenied: [403, "Access Denied"],
+  // S3's own words (typo included) for a CORS request its rules do not allow; AWS's
+  // troubleshooting page: https://docs.aws.amazon.com/AmazonS3/latest/userguide/cors-troubleshooting.html
+  AccessForbidden: [403, "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec."],
   AuthorizationHeaderMalformed: [400, "The authorization header is malformed; the region 'us-east-1' is wrong; expecting 'us-east-1'"],
   AuthorizationQueryParametersError: [400, "Error parsing the X-Amz-Credential parameter; the query-string authentication parameters are invalid"],
+  BadRequest: [400, "Bad Request"],
   BadDigest: [400, "The Content-MD5 or checksum you specified did not match what we received."],
   EntityTooLarge: [400, "Your proposed upload exceeds the maximum allowed object size."],
   EntityTooSmall: [400, "Your proposed upload is smaller than the minimum allowed object size."],
