@@ -44,7 +44,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   // side enqueues what it changed at once, the watcher what others changed.
   const library = createLibrary({ db, musicDir: config.musicDir, log, sinks: [sync], observers: [sync] });
   const bucket = new Bucket(layout, index, sync, (rel) => library.queue.enqueue(rel, { immediate: true }));
-  const multipart = new Multipart(bucket);
+  const multipart = new Multipart(bucket, layout);
   const sweeper = startSweeper(multipart, (removed, error) =>
     error
       ? log.warn("could not sweep abandoned multipart uploads", { error: String(error) })
@@ -59,7 +59,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   const createdMs = existsSync(config.musicDir) ? statSync(config.musicDir).birthtimeMs || statSync(config.musicDir).ctimeMs : Date.now();
   const app = createApp({
     credentials: { accessKey: config.accessKey, secretKey: config.secretKey },
-    services: { bucket, multipart, createdMs, tagsFor: (key) => objectTags(library.queries.trackByRel(key)), corsOrigins: config.corsOrigins },
+    services: { bucket, multipart, createdMs, library: { tagsFor: (key) => objectTags(library.queries.trackByRel(key)) }, corsOrigins: config.corsOrigins },
     log,
     writes,
   });

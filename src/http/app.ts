@@ -4,19 +4,16 @@
  */
 import { Hono } from "hono";
 import { isS3Error, S3Error } from "../s3/errors.ts";
-import { BUCKET } from "../s3/limits.ts";
 import { authenticate, type Credentials } from "../s3/sigv4/index.ts";
 import type { Logger } from "../log.ts";
 import type { Services } from "./context.ts";
 import type { InFlightWrites } from "./in-flight.ts";
-import { settleSoon } from "./keep-alive.ts";
 import { cors } from "./cors.ts";
+import { dispatch } from "./dispatch.ts";
 import { drainBody } from "./drain.ts";
-import { respond, respondError } from "./respond.ts";
+import { respondError } from "./respond.ts";
 import { newRequestId } from "./request-id.ts";
-import { findRoute, type Scope } from "./routes.ts";
-import { requestQuery } from "./query.ts";
-import { parseTarget, rawPathOf } from "./target.ts";
+import { rawPathOf } from "./target.ts";
 
 export interface AppOptions {
   credentials: Credentials;
@@ -39,29 +36,7 @@ export function createApp(opts: AppOptions): Hono {
     const endWrite = req.method === "PUT" || req.method === "POST" ? opts.writes?.begin() : undefined;
     try {
       const auth = authenticate({ method: req.method, rawPath, rawQuery, headers: req.headers }, opts.credentials);
-      const target = parseTarget(rawPath, req.headers.get("host"));
-      const scope: Scope = target.bucket === null ? "service" : target.key === null ? "bucket" : "object";
-      if (target.bucket !== null && target.bucket !== BUCKET) throw new S3Error("NoSuchBucket", undefined, { BucketName: target.bucket });
-      const query = requestQuery(rawQuery);
-      const route = findRoute(req.method, scope, query, req.headers);
-      opts.log.debug("request", { id: requestId, op: route.name, key: target.key ?? "" });
-      const result = await settleSoon(
-        await route.handler({
-          req,
-          method: req.method,
-          query,
-          key: target.key ?? "",
-          requestId,
-          auth,
-          services: opts.services,
-          log: opts.log,
-        }),
-      );
-      if (result.kind === "xml-later")
-        result.body.catch((e) => {
-          if (!isS3Error(e)) opts.log.error("internal error", { id: requestId, path: rawPath, error: (e as Error)?.stack ?? String(e) });
-        });
-      return respond(result, requestId, safeDecode(rawPath));
+      return await dispatch({ req, rawPath, rawQuery, requestId, auth, services: opts.services, log: opts.log, resource: safeDecode(rawPath) });
     } catch (e) {
       await drainBody(req);
       if (isS3Error(e)) {

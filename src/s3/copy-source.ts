@@ -33,22 +33,25 @@ export function parseCopySource(header: string): string {
   return key;
 }
 
-/** x-amz-copy-source-range: exactly "bytes=first-last", inside the source. Null when absent. */
-export function parseCopySourceRange(header: string | null, size: number): ByteRange | null {
+/** x-amz-copy-source-range: exactly "bytes=first-last". Null when absent; checked against the source by rangeWithin(). */
+export function parseCopySourceRange(header: string | null): ByteRange | null {
   if (header === null) return null;
   const m = /^bytes=(\d+)-(\d+)$/.exec(header.trim());
-  if (!m)
+  if (!m || Number(m[1]) > Number(m[2]))
     throw new S3Error(
       "InvalidArgument",
       "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
       { ArgumentName: "x-amz-copy-source-range", ArgumentValue: header },
     );
-  const start = Number(m[1]);
-  const end = Number(m[2]);
-  if (start > end || end >= size)
+  return { start: Number(m[1]), end: Number(m[2]) };
+}
+
+/** The range must lie inside the source object. */
+export function rangeWithin(range: ByteRange | null, size: number): ByteRange | null {
+  if (range !== null && range.end >= size)
     throw new S3Error("InvalidArgument", `Range specified is not valid for source object of size: ${size}`, {
       ArgumentName: "x-amz-copy-source-range",
-      ArgumentValue: header,
+      ArgumentValue: `bytes=${range.start}-${range.end}`,
     });
-  return { start, end };
+  return range;
 }

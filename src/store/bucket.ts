@@ -5,14 +5,22 @@
 import { mkdirSync, rmdirSync, statSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileIdentity } from "../music-dir.ts";
-import { S3Error } from "../s3/errors.ts";
-import { isAudioKey, isFolderKey } from "../s3/keys.ts";
+import { checkConditions } from "../s3/conditionals.ts";
+import { isS3Error, S3Error } from "../s3/errors.ts";
+import { isAudioKey, isFolderKey, validateKey } from "../s3/keys.ts";
 import type { VerifiedBody } from "../s3/verified-body.ts";
 import { commitTemp, fsError, receiveToTemp } from "./atomic-write.ts";
+import { type CopyRequest, type CopySource, fileBody, fullObjectOnly, SELF_COPY } from "./copy-object.ts";
+import { md5OfFile } from "./file-md5.ts";
 import { folderRow, type IndexSync, parentOf } from "./index-sync.ts";
 import { isWorkPath, type Layout } from "./layout.ts";
 import { listPage, type ListPage, type ListQuery } from "./listing.ts";
 import type { ObjectIndex, ObjectRow } from "./object-index.ts";
+
+export interface DeleteOutcome {
+  deleted: string[];
+  errors: Array<{ key: string; code: string; message: string }>;
+}
 
 export interface ObjectFields {
   contentType: string | null;
@@ -43,10 +51,39 @@ export class Bucket {
     return row;
   }
 
-  /** The row and the file to stream it from. */
-  open(key: string): { row: ObjectRow; path: string } {
+  /** The row and its bytes, streamed from disk (Bun.file: sendfile, ranges by slice). */
+  open(key: string): { row: ObjectRow; body: Blob } {
     const row = this.head(key);
-    return { row, path: this.layout.pathOf(key) };
+    return { row, body: isFolderKey(key) || row.size === 0 ? new Blob([]) : Bun.file(this.layout.pathOf(key)) };
+  }
+
+  /** A copy's source row and file, once its x-amz-copy-source-if-* conditions hold. */
+  openSource(source: CopySource): { row: ObjectRow; path: string } {
+    const row = this.head(source.key);
+    checkConditions(source.conditions, { etag: row.etag, lastModifiedMs: row.mtimeMs }, "copy");
+    return { row, path: this.layout.pathOf(source.key) };
+  }
+
+  /** CopyObject: a new file written like any upload, or new metadata on the same bytes. */
+  async copy(r: CopyRequest): Promise<ObjectRow> {
+    const { row: src, path } = this.openSource(r.source);
+    if (isFolderKey(src.key) !== isFolderKey(r.dest))
+      throw new S3Error("InvalidRequest", "A folder (key ending in '/') can only be copied to a folder.");
+    if (isFolderKey(r.dest)) return this.putFolder(r.dest);
+    const fields = r.replace ?? { contentType: src.contentType, meta: src.meta };
+    const checksums = fullObjectOnly(src.checksums);
+    if (src.key === r.dest && r.checksumAlgorithm === null) {
+      if (r.replace === null) throw new S3Error("InvalidRequest", SELF_COPY);
+      // Same bytes, new metadata: nothing to copy.
+      const etag = src.etagProvisional ? ((await md5OfFile(path)) ?? src.etag) : src.etag;
+      return this.recordWrite(r.dest, path, etag, { ...fields, checksums });
+    }
+    const dest = this.layout.pathOf(r.dest);
+    const body = fileBody(path, src.size);
+    if (r.checksumAlgorithm) body.compute(r.checksumAlgorithm);
+    const received = await receiveToTemp(this.layout, body);
+    commitTemp(received.tmpPath, dest);
+    return this.recordWrite(r.dest, dest, received.md5Hex, { ...fields, checksums: { ...checksums, ...body.checksums() } });
   }
 
   async put(key: string, body: VerifiedBody, fields: ObjectFields): Promise<ObjectRow> {
@@ -110,6 +147,26 @@ export class Bucket {
     this.pruneEmptyParents(dirname(path));
     this.sync.sync([rel, ...ancestors(rel)]);
     this.onChange(rel);
+  }
+
+  /**
+   * DeleteObjects: each key on its own, so one bad key is reported and the
+   * others are still deleted; a key that did not exist counts as deleted.
+   */
+  deleteMany(keys: readonly string[], onInternalError: (key: string, e: unknown) => void): DeleteOutcome {
+    const out: DeleteOutcome = { deleted: [], errors: [] };
+    for (const key of keys) {
+      try {
+        validateKey(key);
+        this.delete(key);
+        out.deleted.push(key);
+      } catch (e) {
+        if (!isS3Error(e)) onInternalError(key, e);
+        const err = isS3Error(e) ? e : new S3Error("InternalError");
+        out.errors.push({ key, code: err.code, message: err.message });
+      }
+    }
+    return out;
   }
 
   list(q: ListQuery): ListPage {

@@ -40,7 +40,7 @@ describe("GetObjectTagging", () => {
       key: "Tagged/song.flac",
       services: {
         bucket: { head: () => ({}) },
-        tagsFor: (key: string) => (key === "Tagged/song.flac" ? { artist: "Björk", album: "Homogenic & more" } : {}),
+        library: { tagsFor: (key: string) => (key === "Tagged/song.flac" ? { artist: "Björk", album: "Homogenic & more" } : {}) },
       },
     } as unknown as Ctx;
     const text = await respond(await getObjectTagging(ctx), "REQ").text();

@@ -57,7 +57,7 @@ describe("the CORS layer in the app", () => {
       throw new Error("the disk fell off");
     },
   } as unknown as Bucket;
-  const services: Services = { bucket: failingBucket, multipart: {} as Multipart, createdMs: 0, corsOrigins: [ORIGIN] };
+  const services: Services = { bucket: failingBucket, multipart: {} as Multipart, library: { tagsFor: () => ({}) }, createdMs: 0, corsOrigins: [ORIGIN] };
   const app = createApp({
     credentials: { accessKey: ACCESS_KEY, secretKey: SECRET_KEY },
     services,

@@ -8,7 +8,6 @@ import { conditionsFrom } from "../../s3/conditionals.ts";
 import { parseCopySource } from "../../s3/copy-source.ts";
 import { S3Error } from "../../s3/errors.ts";
 import { isFolderKey, requireAudioKey } from "../../s3/keys.ts";
-import { copyInBucket } from "../../store/copy-object.ts";
 import { checksumElements } from "../checksum-fields.ts";
 import type { Handler } from "../context.ts";
 import { explicitContentType, isoDate, quoted, userMetadata } from "../headers.ts";
@@ -29,7 +28,7 @@ export const copyObject: Handler = (ctx) => {
   const sourceKey = parseCopySource(headers.get("x-amz-copy-source")!);
   if (!isFolderKey(ctx.key)) requireAudioKey(ctx.key);
   const replace = metadataDirective(headers) === "REPLACE";
-  const copied = copyInBucket(ctx.services.bucket, {
+  const copied = ctx.services.bucket.copy({
     source: { key: sourceKey, conditions: conditionsFrom(headers, "x-amz-copy-source-") },
     dest: ctx.key,
     replace: replace ? { contentType: explicitContentType(headers), meta: userMetadata(headers) } : null,

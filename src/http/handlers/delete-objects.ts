@@ -7,7 +7,6 @@
  */
 import { z } from "zod";
 import { MAX_DELETE_KEYS } from "../../s3/limits.ts";
-import { deleteMany } from "../../store/delete-many.ts";
 import type { Handler } from "../context.ts";
 import { xml } from "../result.ts";
 import { readXmlBody } from "../xml-body.ts";
@@ -22,7 +21,7 @@ const deleteSchema = z.object({
 export const deleteObjects: Handler = async (ctx) => {
   const doc = await readXmlBody(ctx, deleteSchema);
   const keys = doc.Delete.Object.map((o) => o.Key);
-  const outcome = deleteMany(ctx.services.bucket, keys, (key, e) =>
+  const outcome = ctx.services.bucket.deleteMany(keys, (key, e) =>
     ctx.log.error("internal error", { id: ctx.requestId, key, error: (e as Error)?.stack ?? String(e) }),
   );
   const quiet = doc.Delete.Quiet === "true";

@@ -11,7 +11,7 @@ import type { Result } from "../result.ts";
 
 export const getObject: Handler = (ctx): Result => {
   const head = ctx.method === "HEAD";
-  const { row, path } = ctx.services.bucket.open(ctx.key);
+  const { row, body: whole } = ctx.services.bucket.open(ctx.key);
   checkConditions(conditionsFrom(ctx.req.headers), { etag: row.etag, lastModifiedMs: row.mtimeMs }, "read");
   const range = parseRange(ctx.req.headers.get("range"), row.size);
   const wantChecksums = ctx.req.headers.get("x-amz-checksum-mode")?.toUpperCase() === "ENABLED" && range === null;
@@ -20,10 +20,9 @@ export const getObject: Handler = (ctx): Result => {
     const value = headerValueOf(ctx.query, param);
     if (value !== null) headers[header] = value;
   }
-  const whole = row.key.endsWith("/") ? new Blob([]) : Bun.file(path);
   if (range === null) {
     headers["Content-Length"] = String(row.size);
-    return { kind: "file", status: 200, headers, file: row.size === 0 ? new Blob([]) : whole, head };
+    return { kind: "file", status: 200, headers, file: whole, head };
   }
   headers["Content-Range"] = `bytes ${range.start}-${range.end}/${row.size}`;
   headers["Content-Length"] = String(range.end - range.start + 1);

@@ -6,7 +6,7 @@
  */
 import { requestedChecksumAlgorithm } from "../../s3/body-check.ts";
 import { conditionsFrom } from "../../s3/conditionals.ts";
-import { parseCopySource } from "../../s3/copy-source.ts";
+import { parseCopySource, parseCopySourceRange } from "../../s3/copy-source.ts";
 import { S3Error } from "../../s3/errors.ts";
 import { isFolderKey, requireAudioKey } from "../../s3/keys.ts";
 import { BUCKET, MAX_PART_SIZE } from "../../s3/limits.ts";
@@ -49,7 +49,7 @@ export const uploadPartCopy: Handler = (ctx) => {
   const partNumber = partNumberOf(ctx.query);
   const headers = ctx.req.headers;
   const source = { key: parseCopySource(headers.get("x-amz-copy-source")!), conditions: conditionsFrom(headers, "x-amz-copy-source-") };
-  const part = ctx.services.multipart.copyPart(uploadIdOf(ctx.query), ctx.key, partNumber, source, headers.get("x-amz-copy-source-range"));
+  const part = ctx.services.multipart.copyPart(uploadIdOf(ctx.query), ctx.key, partNumber, source, parseCopySourceRange(headers.get("x-amz-copy-source-range")));
   return xmlLater(
     "CopyPartResult",
     part.then((p) => ({ ETag: quoted(p.etag), LastModified: isoDate(p.lastModifiedMs), ...checksumElements(p.checksums) })),

@@ -8,9 +8,15 @@ import { explicitContentType, quoted, userMetadata } from "../headers.ts";
 import { declaredLength, requestBody } from "../request-body.ts";
 import { empty } from "../result.ts";
 
+async function isEmpty(body: AsyncIterable<Uint8Array>): Promise<boolean> {
+  for await (const chunk of body) if (chunk.byteLength > 0) return false;
+  return true;
+}
+
 export const putObject: Handler = async (ctx) => {
   if (isFolderKey(ctx.key)) {
-    if ((declaredLength(ctx.req, ctx.auth) ?? 0) !== 0)
+    // A body of undeclared length (chunked) must turn out empty too.
+    if ((declaredLength(ctx.req, ctx.auth) ?? 0) !== 0 || !(await isEmpty(requestBody(ctx.req, ctx.auth, MAX_PUT_SIZE))))
       throw new S3Error("InvalidRequest", "A folder key (ending in '/') cannot have a body.");
     const row = ctx.services.bucket.putFolder(ctx.key);
     return empty(200, { ETag: quoted(row.etag) });

@@ -9,6 +9,6 @@ import { xml } from "../result.ts";
 
 export const getObjectTagging: Handler = (ctx) => {
   ctx.services.bucket.head(ctx.key);
-  const tags = ctx.services.tagsFor?.(ctx.key) ?? {};
+  const tags = ctx.services.library.tagsFor(ctx.key);
   return xml("Tagging", { TagSet: { Tag: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } });
 };

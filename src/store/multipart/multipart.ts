@@ -6,14 +6,16 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { ChecksumAlgorithm } from "../../s3/checksum.ts";
-import { parseCopySourceRange } from "../../s3/copy-source.ts";
+import { rangeWithin } from "../../s3/copy-source.ts";
 import { S3Error } from "../../s3/errors.ts";
 import { ABANDONED_UPLOAD_MS, MIN_PART_SIZE } from "../../s3/limits.ts";
 import { multipartEtag, type ChecksumType } from "../../s3/multipart-checksum.ts";
 import type { VerifiedBody } from "../../s3/verified-body.ts";
 import { commitTemp, fsError, receiveToTemp, type Received } from "../atomic-write.ts";
 import type { Bucket } from "../bucket.ts";
-import { fileBody, openCopySource, type CopySource } from "../copy-object.ts";
+import { fileBody, type CopySource } from "../copy-object.ts";
+import type { Layout } from "../layout.ts";
+import type { ByteRange } from "../../s3/range.ts";
 import { assembleParts } from "./assemble.ts";
 import { CompletedMarkers, partsFingerprint, type CompletedUpload } from "./completed.ts";
 import { listUploadsPage, type UploadListPage, type UploadListQuery } from "./list-uploads.ts";
@@ -52,16 +54,19 @@ export class Multipart {
   private readonly busy = new Map<string, number>();
   private readonly completing = new Map<string, Promise<CompletedUpload>>();
 
-  constructor(private readonly bucket: Bucket) {
-    this.markers = new CompletedMarkers(join(bucket.layout.multipartDir, ".completed"));
+  constructor(
+    private readonly bucket: Bucket,
+    private readonly layout: Layout,
+  ) {
+    this.markers = new CompletedMarkers(join(layout.multipartDir, ".completed"));
   }
 
   private get multipartDir(): string {
-    return this.bucket.layout.multipartDir;
+    return this.layout.multipartDir;
   }
 
   create(key: string, fields: NewUpload): Manifest {
-    this.bucket.layout.pathOf(key); // a reserved key fails now, not after all its parts arrived
+    this.layout.pathOf(key); // a reserved key fails now, not after all its parts arrived
     const manifest: Manifest = { uploadId: newUploadId(), key, initiatedMs: Date.now(), ...fields };
     try {
       UploadDir.of(this.multipartDir, manifest.uploadId).create(manifest);
@@ -86,10 +91,10 @@ export class Multipart {
     return this.receivePart(manifest, partNumber, body);
   }
 
-  copyPart(uploadId: string, key: string, partNumber: number, source: CopySource, range: string | null): Promise<PartRecord> {
+  copyPart(uploadId: string, key: string, partNumber: number, source: CopySource, range: ByteRange | null): Promise<PartRecord> {
     const { manifest } = this.open(uploadId, key, true);
-    const { row, path } = openCopySource(this.bucket, source);
-    return this.receivePart(manifest, partNumber, fileBody(path, row.size, parseCopySourceRange(range, row.size)));
+    const { row, path } = this.bucket.openSource(source);
+    return this.receivePart(manifest, partNumber, fileBody(path, row.size, rangeWithin(range, row.size)));
   }
 
   private async receivePart(manifest: Manifest, partNumber: number, body: VerifiedBody): Promise<PartRecord> {
@@ -98,7 +103,7 @@ export class Multipart {
     try {
       // The upload's algorithm is computed for every part, so Complete can build the object's checksum.
       if (manifest.checksumAlgorithm) body.compute(manifest.checksumAlgorithm);
-      const received = await receiveToTemp(this.bucket.layout, body);
+      const received = await receiveToTemp(this.layout, body);
       return this.commitPart(manifest, partNumber, received, body.checksums());
     } finally {
       const n = this.busy.get(id)! - 1;
@@ -150,8 +155,8 @@ export class Multipart {
     dir: UploadDir, manifest: Manifest, records: PartRecord[], expected: ExpectedChecksum | null, fingerprint: string,
   ): Promise<CompletedUpload> {
     const plan = planChecksums(manifest, records, expected);
-    const dest = this.bucket.layout.pathOf(manifest.key);
-    const assembled = await assembleParts(this.bucket.layout, records.map((r) => dir.dataPath(r)), plan.fullObject);
+    const dest = this.layout.pathOf(manifest.key);
+    const assembled = await assembleParts(this.layout, records.map((r) => dir.dataPath(r)), plan.fullObject);
     let checksums: Record<string, string> | null;
     try {
       checksums = plan.finish(assembled.checksums);
