@@ -5,6 +5,7 @@
  */
 import { awsUriEncode } from "../../s3/keys.ts";
 import { BUCKET } from "../../s3/limits.ts";
+import { objectTime } from "../../s3/object-time.ts";
 import { checksumElements } from "../checksum-fields.ts";
 import type { Handler } from "../context.ts";
 import { isoDate, quoted } from "../headers.ts";
@@ -35,7 +36,7 @@ export const listParts: Handler = (ctx) => {
     IsTruncated: page.isTruncated,
     Part: page.parts.map((p) => ({
       PartNumber: p.partNumber,
-      LastModified: isoDate(p.lastModifiedMs),
+      LastModified: isoDate(objectTime(p.lastModifiedMs)),
       ETag: quoted(p.etag),
       Size: p.size,
       ...checksumElements(p.checksums),
