@@ -118,16 +118,16 @@ describe("an object's time", () => {
   test("CopyObject's LastModified is the copy's time everywhere", async () => {
     const r = await rawRequest(t.server, { method: "PUT", path: "/music/Times/copy.flac", headers: { "x-amz-copy-source": "/music/Times/dropped.flac" } });
     expect(r.status).toBe(200);
-    const [iso] = lastModifiedIn(r.body);
+    const iso = lastModifiedIn(r.body)[0] ?? "";
     expect(iso).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
-    expect(await timesOf("Times/copy.flac")).toEqual({ v2: [iso], v1: [iso], head: httpDate(iso!), get: httpDate(iso!) });
-    expect(Date.parse(iso!)).toBeGreaterThanOrEqual(statSync(join(t.server.musicDir, "Times/copy.flac")).mtimeMs);
-    expect((await get("/music/Times/copy.flac", {}, { "if-modified-since": httpDate(iso!) })).status).toBe(304);
+    expect(await timesOf("Times/copy.flac")).toEqual({ v2: [iso], v1: [iso], head: httpDate(iso), get: httpDate(iso) });
+    expect(Date.parse(iso)).toBeGreaterThanOrEqual(statSync(join(t.server.musicDir, "Times/copy.flac")).mtimeMs);
+    expect((await get("/music/Times/copy.flac", {}, { "if-modified-since": httpDate(iso) })).status).toBe(304);
     // The SDK's view of the same: one Date, whole seconds, in the v1 and v2 listings and HEAD.
     const v2 = await t.s3.send(new ListObjectsV2Command({ Bucket: "music", Prefix: "Times/copy.flac" }));
     const v1 = await t.s3.send(new ListObjectsCommand({ Bucket: "music", Prefix: "Times/copy.flac" }));
     const head = await t.s3.send(new HeadObjectCommand({ Bucket: "music", Key: "Times/copy.flac" }));
-    expect([v2.Contents![0]!.LastModified, v1.Contents![0]!.LastModified, head.LastModified]).toEqual([new Date(iso!), new Date(iso!), new Date(iso!)]);
+    expect([v2.Contents![0]!.LastModified, v1.Contents![0]!.LastModified, head.LastModified]).toEqual([new Date(iso), new Date(iso), new Date(iso)]);
   });
 
   test("UploadPartCopy's LastModified is the one ListParts shows, in whole seconds", async () => {
@@ -139,10 +139,10 @@ describe("an object's time", () => {
       headers: { "x-amz-copy-source": "/music/Times/dropped.flac" },
     });
     expect(r.status).toBe(200);
-    const [iso] = lastModifiedIn(r.body);
+    const iso = lastModifiedIn(r.body)[0] ?? "";
     expect(iso).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
     const parts = await get("/music/Times/parts.flac", { uploadId: UploadId! });
-    expect(lastModifiedIn(parts.body)).toEqual([iso!]);
+    expect(lastModifiedIn(parts.body)).toEqual([iso]);
     await t.s3.send(new AbortMultipartUploadCommand({ Bucket: "music", Key: "Times/parts.flac", UploadId }));
   });
 });

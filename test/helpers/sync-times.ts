@@ -7,6 +7,7 @@
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { copyFileSync, mkdirSync, renameSync, statSync, utimesSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { writePayload } from "./cli-clients.ts";
 import { sdkClient } from "./clients.ts";
 import { type TestServer, waitFor } from "./server.ts";
 import { treeEntries } from "./tree.ts";
@@ -81,4 +82,17 @@ export async function copyIntoMusicKeepingTimes(server: TestServer, src: string,
     `the server to list ${keys.length} files copied in under ${prefix}/`,
   );
   return keys;
+}
+
+/**
+ * A few files, with sub-second mtimes, in `<parent>/by-hand`: to be copied
+ * into the music folder by hand (copyIntoMusicKeepingTimes), so a bucket
+ * holds objects no S3 client wrote — without rclone's mtime metadata.
+ */
+export function handFiles(parent: string): string {
+  const dir = join(parent, "by-hand");
+  writePayload(join(dir, "Mùm/Finally We Are No One/01 Sleep.ogg"), 2_222, 31);
+  writePayload(join(dir, "Mùm/Finally We Are No One/02 Green Grass of Tunnel.ogg"), 3_333, 32);
+  setFractionalMtimes(dir);
+  return dir;
 }
