@@ -53,6 +53,14 @@ let byHand: string;
 const rclone = (args: string[], opts: { stdin?: { file: string }; timeoutMs?: number } = {}): Promise<RunResult> =>
   run([bin, "--config", config, ...args], { env: clientEnv(home), server, stdin: opts.stdin, timeoutMs: opts.timeoutMs ?? 90_000 });
 
+/** A sync that found everything up to date: it says so, logs no change, and the server saw no write. */
+function expectNothingDone(r: RunResult): void {
+  expect(r.exitCode, describeRun(r)).toBe(0);
+  expect(r.stderr, describeRun(r)).toContain("There was nothing to transfer");
+  expect(r.stderr, describeRun(r)).not.toMatch(/Copied|Updated modification time|Deleted/);
+  expect(r.requests.filter((q) => q.op && /Put|Multipart|UploadPart|Copy|Delete/.test(q.op)), describeRun(r)).toEqual([]);
+}
+
 beforeAll(async () => {
   bin = requireTool("rclone", ["rclone"], "Install it with `apt-get install rclone` (.ci/run does).");
   server = await startServer({ env: DEBUG_ENV });
@@ -148,11 +156,7 @@ describe("rclone", () => {
 
     const before = identities(server.musicDir);
     const second = await rclone(["sync", "-v", fx.syncDir, "rb:music/Sync"]);
-    expect(second.exitCode, describeRun(second)).toBe(0);
-    expect(second.stderr, describeRun(second)).toContain("There was nothing to transfer");
-    expect(second.stderr, describeRun(second)).not.toMatch(/Copied|Updated modification time|Deleted/);
-    const writes = second.requests.filter((q) => q.op && /Put|Multipart|UploadPart|Copy|Delete/.test(q.op));
-    expect(writes, describeRun(second)).toEqual([]);
+    expectNothingDone(second);
     expect(identities(server.musicDir)).toEqual(before);
 
     const check = await rclone(["check", fx.syncDir, "rb:music/Sync"]);
@@ -179,18 +183,13 @@ describe("rclone", () => {
 
     const before = identities(down);
     const second = await rclone(["sync", "-v", "rb:music/Sync", down]);
-    expect(second.exitCode, describeRun(second)).toBe(0);
-    expect(second.stderr, describeRun(second)).toContain("There was nothing to transfer");
-    expect(second.stderr, describeRun(second)).not.toMatch(/Copied|Updated modification time|Deleted/);
+    expectNothingDone(second);
     expect(opCounts(second.requests).GetObject ?? 0, describeRun(second)).toBe(0);
     expect(identities(down)).toEqual(before);
 
     // And back up: a folder synced down is up to date with the bucket.
     const back = await rclone(["sync", "-v", down, "rb:music/Sync"]);
-    expect(back.exitCode, describeRun(back)).toBe(0);
-    expect(back.stderr, describeRun(back)).toContain("There was nothing to transfer");
-    expect(back.stderr, describeRun(back)).not.toMatch(/Copied|Updated modification time|Deleted/);
-    expect(back.requests.filter((q) => q.op && /Put|Multipart|UploadPart|Copy|Delete/.test(q.op)), describeRun(back)).toEqual([]);
+    expectNothingDone(back);
   }, 180_000);
 
   test("sync up onto copies that kept their sub-second times: no bytes sent, rclone stores its mtime once", async () => {
@@ -210,10 +209,7 @@ describe("rclone", () => {
 
     const before = identities(server.musicDir);
     const second = await rclone(["sync", "-v", fx.syncDir, "rb:music/Kept"]);
-    expect(second.exitCode, describeRun(second)).toBe(0);
-    expect(second.stderr, describeRun(second)).toContain("There was nothing to transfer");
-    expect(second.stderr, describeRun(second)).not.toMatch(/Copied|Updated modification time|Deleted/);
-    expect(second.requests.filter((q) => q.op && /Put|Multipart|UploadPart|Copy|Delete/.test(q.op)), describeRun(second)).toEqual([]);
+    expectNothingDone(second);
     expect(identities(server.musicDir)).toEqual(before);
   }, 120_000);
 

@@ -34,8 +34,19 @@ let sync: S3SyncClient["sync"];
 /** Files that reach the bucket by hand, not through S3 (a copy with its times kept). */
 let dropped: string;
 
-const WRITES = /Put|Multipart|UploadPart|Copy|Delete/;
 const idsOf = (objects: { id: string }[]) => objects.map((o) => o.id).sort();
+
+/** One sync: what it created and updated, and what the server saw meanwhile (reads and writes). */
+async function syncRun(source: string, target: string) {
+  const { value, requests } = await traced(server, () => sync(source, target));
+  return {
+    created: idsOf(value.created),
+    updated: idsOf(value.updated),
+    reads: opCounts(requests).GetObject ?? 0,
+    writes: requests.filter((q) => q.op && /Put|Multipart|UploadPart|Copy|Delete/.test(q.op)),
+  };
+}
+const NOTHING = { created: [], updated: [], reads: 0, writes: [] };
 
 beforeAll(async () => {
   server = await startServer({ command: await executableCommand(), env: DEBUG_ENV });
@@ -51,23 +62,19 @@ afterAll(async () => {
 
 describe("s3-sync-client", () => {
   test("sync a folder up twice: the second run transfers nothing", async () => {
-    const first = await sync(fx.syncDir, "s3://music/Sync");
-    expect(idsOf(first.created)).toEqual(Object.keys(SYNC_FILES).map((rel) => `Sync/${rel}`).sort());
+    const first = await syncRun(fx.syncDir, "s3://music/Sync");
+    expect(first.created).toEqual(Object.keys(SYNC_FILES).map((rel) => `Sync/${rel}`).sort());
     expect(filesUnder(server.musicDir, "Sync")).toEqual(await expectedSyncTree(fx.syncDir, "Sync"));
 
     const before = identities(server.musicDir);
-    const second = await traced(server, () => sync(fx.syncDir, "s3://music/Sync"));
-    expect({ created: idsOf(second.value.created), updated: idsOf(second.value.updated) }).toEqual({ created: [], updated: [] });
-    expect(second.requests.filter((q) => q.op && WRITES.test(q.op))).toEqual([]);
+    expect(await syncRun(fx.syncDir, "s3://music/Sync")).toEqual(NOTHING);
     expect(identities(server.musicDir)).toEqual(before);
   }, 120_000);
 
   test("sync up onto copies that kept their sub-second times (cp -p): nothing is uploaded", async () => {
     await copyIntoMusicKeepingTimes(server, fx.syncDir, "Kept");
     const before = identities(server.musicDir);
-    const r = await traced(server, () => sync(fx.syncDir, "s3://music/Kept"));
-    expect({ created: idsOf(r.value.created), updated: idsOf(r.value.updated) }).toEqual({ created: [], updated: [] });
-    expect(r.requests.filter((q) => q.op && WRITES.test(q.op))).toEqual([]);
+    expect(await syncRun(fx.syncDir, "s3://music/Kept")).toEqual(NOTHING);
     expect(identities(server.musicDir)).toEqual(before);
   }, 60_000);
 
@@ -77,23 +84,19 @@ describe("s3-sync-client", () => {
     const down = tempDir("s3-sync-client-down");
     const expected = Object.keys(SYNC_FILES).concat(droppedKeys.map((k) => k.slice("Sync/".length))).sort();
 
-    const first = await sync("s3://music/Sync", down);
-    expect(idsOf(first.created)).toEqual(expected);
+    const first = await syncRun("s3://music/Sync", down);
+    expect(first.created).toEqual(expected);
     for (const rel of expected) expect(await md5File(join(down, rel))).toBe(filesUnder(server.musicDir, "Sync")[`Sync/${rel}`]!);
     // The downloaded files carry the object's time, which the listing shows too.
     const listed = await listedTimes(server, "Sync/");
     expect(mtimesIn(down)).toEqual(Object.fromEntries(expected.map((rel) => [rel, listed[`Sync/${rel}`] ?? NaN])));
 
     const before = identities(down);
-    const second = await traced(server, () => sync("s3://music/Sync", down));
-    expect({ created: idsOf(second.value.created), updated: idsOf(second.value.updated) }).toEqual({ created: [], updated: [] });
-    expect(opCounts(second.requests).GetObject ?? 0).toBe(0);
+    expect(await syncRun("s3://music/Sync", down)).toEqual(NOTHING);
     expect(identities(down)).toEqual(before);
 
     // And back up: a folder synced down is up to date with the bucket.
-    const back = await traced(server, () => sync(down, "s3://music/Sync"));
-    expect({ created: idsOf(back.value.created), updated: idsOf(back.value.updated) }).toEqual({ created: [], updated: [] });
-    expect(back.requests.filter((q) => q.op && WRITES.test(q.op))).toEqual([]);
+    expect(await syncRun(down, "s3://music/Sync")).toEqual(NOTHING);
     rmSync(down, { recursive: true, force: true });
   }, 120_000);
 });
