@@ -1,4 +1,5 @@
 /** Header formats shared by the handlers. */
+import { objectTime } from "../s3/object-time.ts";
 import type { ObjectRow } from "../store/object-index.ts";
 import { contentTypeFor } from "../store/content-type.ts";
 import { checksumHeaders } from "./checksum-fields.ts";
@@ -31,7 +32,7 @@ export function objectHeaders(row: ObjectRow, withChecksums: boolean): Record<st
   const h: Record<string, string> = {
     "Content-Type": row.contentType ?? contentTypeFor(row.key),
     ETag: quoted(row.etag),
-    "Last-Modified": httpDate(row.mtimeMs),
+    "Last-Modified": httpDate(objectTime(row.mtimeMs)),
     "Accept-Ranges": "bytes",
   };
   for (const [k, v] of Object.entries(row.meta ?? {})) h[`x-amz-meta-${k}`] = v;

@@ -7,9 +7,11 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
  */
 import { S3Error } from "./errors.ts";
+import { objectTime } from "./object-time.ts";
 
 export interface Validators {
   etag: string;
+  /** The file's mtime; compared as the object's time (object-time.ts), as Last-Modified shows it. */
   lastModifiedMs: number;
 }
 
@@ -36,11 +38,6 @@ function etagListMatches(list: string, etag: string): boolean {
     .some((t) => t === "*" || t === etag);
 }
 
-/** HTTP dates have whole-second precision; compare at that precision. */
-function seconds(ms: number): number {
-  return Math.floor(ms / 1000);
-}
-
 function parseDate(text: string | null): number | null {
   if (!text) return null;
   const ms = Date.parse(text);
@@ -63,13 +60,13 @@ export function checkConditions(c: Conditions, v: Validators, mode: ConditionMod
     if (!etagListMatches(c.ifMatch, v.etag)) throw new S3Error("PreconditionFailed", undefined, { Condition: "If-Match" });
   } else {
     const since = parseDate(c.ifUnmodifiedSince);
-    if (since !== null && seconds(v.lastModifiedMs) > seconds(since))
+    if (since !== null && objectTime(v.lastModifiedMs) > since)
       throw new S3Error("PreconditionFailed", undefined, { Condition: "If-Unmodified-Since" });
   }
   if (c.ifNoneMatch !== null) {
     if (etagListMatches(c.ifNoneMatch, v.etag)) throw notModified("If-None-Match");
   } else if (mode !== "write") {
     const since = parseDate(c.ifModifiedSince);
-    if (since !== null && seconds(v.lastModifiedMs) <= seconds(since)) throw notModified("If-Modified-Since");
+    if (since !== null && objectTime(v.lastModifiedMs) <= since) throw notModified("If-Modified-Since");
   }
 }

@@ -35,6 +35,7 @@ import {
   workLeftovers,
 } from "../helpers/cli-clients.ts";
 import { startServer, tempDir, type TestServer } from "../helpers/server.ts";
+import { copyIntoMusicKeepingTimes, handFiles, listedTimes, mtimesIn, setFractionalMtimes } from "../helpers/sync-times.ts";
 
 /** awscli's defaults: multipart_threshold = multipart_chunksize = 8 MiB. */
 const AWSCLI_MULTIPART = { partSize: 8 * MiB, threshold: 8 * MiB };
@@ -70,6 +71,8 @@ export function awscliSuite(flavour: AwscliFlavour): void {
   let fx: Fixture;
   let home: string;
   let bin: string;
+  /** Files that reach the bucket by hand, not through S3. */
+  let byHand: string;
 
   const aws = (args: string[], timeoutMs = 90_000): Promise<RunResult> =>
     run([bin, "--endpoint-url", server.url, ...args], { env: clientEnv(home, { AWS_PAGER: "" }), server, timeoutMs });
@@ -81,6 +84,9 @@ export function awscliSuite(flavour: AwscliFlavour): void {
     bin = flavour.bin();
     server = await startServer({ env: DEBUG_ENV });
     fx = makeFixture(flavour.label);
+    // Real files have sub-second mtimes; whole seconds would hide how the server rounds its times.
+    setFractionalMtimes(fx.syncDir);
+    byHand = handFiles(fx.dir);
     home = tempDir(`${flavour.label}-home`);
   });
   afterAll(async () => {
@@ -151,6 +157,44 @@ export function awscliSuite(flavour: AwscliFlavour): void {
       const writes = second.requests.filter((q) => q.op && /Put|Multipart|UploadPart|Copy/.test(q.op));
       expect(writes, describeRun(second)).toEqual([]);
       expect(identities(server.musicDir)).toEqual(before);
+    }, 180_000);
+
+    // awscli's rule (syncstrategy/base.py compare_time): upload when the local mtime is later than
+    // LastModified; download when the local mtime is later, and then set it to int(LastModified).
+    test("s3 sync up onto copies that kept their sub-second times (cp -p): nothing is uploaded", async () => {
+      await copyIntoMusicKeepingTimes(server, fx.syncDir, "Kept");
+      const before = identities(server.musicDir);
+      const r = await aws(["s3", "sync", fx.syncDir, "s3://music/Kept"]);
+      expect(r.exitCode, describeRun(r)).toBe(0);
+      expect(r.stdout.trim(), describeRun(r)).toBe("");
+      expect(r.requests.filter((q) => q.op && /Put|Multipart|UploadPart|Copy/.test(q.op)), describeRun(r)).toEqual([]);
+      expect(identities(server.musicDir)).toEqual(before);
+    }, 60_000);
+
+    test("s3 sync down twice into an empty folder: the second run transfers nothing", async () => {
+      // Besides the synced uploads, the bucket holds files that came in by hand, with sub-second mtimes.
+      await copyIntoMusicKeepingTimes(server, byHand, "Sync/By Hand");
+      const listed = await listedTimes(server, "Sync/");
+      const down = join(fx.dir, "sync-down");
+      const first = await aws(["s3", "sync", "s3://music/Sync", down], 120_000);
+      expect(first.exitCode, describeRun(first)).toBe(0);
+      expect(first.stdout.match(/download: /g)?.length ?? 0, describeRun(first)).toBe(Object.keys(listed).length);
+      expect(filesUnder(down)).toEqual(Object.fromEntries(Object.entries(filesUnder(server.musicDir, "Sync")).map(([k, v]) => [k.slice(5), v])));
+      // awscli gives each file the listing's time: whole seconds, so nothing is lost.
+      expect(mtimesIn(down)).toEqual(Object.fromEntries(Object.entries(listed).map(([k, v]) => [k.slice(5), v])));
+
+      const before = identities(down);
+      const second = await aws(["s3", "sync", "s3://music/Sync", down]);
+      expect(second.exitCode, describeRun(second)).toBe(0);
+      expect(second.stdout.trim(), describeRun(second)).toBe("");
+      expect(opCounts(second.requests).GetObject ?? 0, describeRun(second)).toBe(0);
+      expect(identities(down)).toEqual(before);
+
+      // And back up: a folder synced down is up to date with the bucket.
+      const back = await aws(["s3", "sync", down, "s3://music/Sync"]);
+      expect(back.exitCode, describeRun(back)).toBe(0);
+      expect(back.stdout.trim(), describeRun(back)).toBe("");
+      expect(back.requests.filter((q) => q.op && /Put|Multipart|UploadPart|Copy/.test(q.op)), describeRun(back)).toEqual([]);
     }, 180_000);
 
     test("s3 rm --recursive empties the music folder", async () => {

@@ -35,7 +35,8 @@ import {
   type Fixture,
   type RunResult,
 } from "../helpers/cli-clients.ts";
-import { ACCESS_KEY, SECRET_KEY, startServer, tempDir, type TestServer } from "../helpers/server.ts";
+import { ACCESS_KEY, SECRET_KEY, startServer, tempDir, type TestServer, waitFor } from "../helpers/server.ts";
+import { copyIntoMusicKeepingTimes, handFiles, listedTimes, mtimesIn, setFractionalMtimes } from "../helpers/sync-times.ts";
 
 /** rclone's default chunk_size for multipart (and so for rcat). */
 const RCLONE_PARTS = { partSize: 5 * MiB, threshold: 0 };
@@ -46,14 +47,27 @@ let fx: Fixture;
 let home: string;
 let bin: string;
 let config: string;
+/** Files that reach the bucket by hand, not through S3: no mtime metadata of rclone's. */
+let byHand: string;
 
 const rclone = (args: string[], opts: { stdin?: { file: string }; timeoutMs?: number } = {}): Promise<RunResult> =>
   run([bin, "--config", config, ...args], { env: clientEnv(home), server, stdin: opts.stdin, timeoutMs: opts.timeoutMs ?? 90_000 });
+
+/** A sync that found everything up to date: it says so, logs no change, and the server saw no write. */
+function expectNothingDone(r: RunResult): void {
+  expect(r.exitCode, describeRun(r)).toBe(0);
+  expect(r.stderr, describeRun(r)).toContain("There was nothing to transfer");
+  expect(r.stderr, describeRun(r)).not.toMatch(/Copied|Updated modification time|Deleted/);
+  expect(r.requests.filter((q) => q.op && /Put|Multipart|UploadPart|Copy|Delete/.test(q.op)), describeRun(r)).toEqual([]);
+}
 
 beforeAll(async () => {
   bin = requireTool("rclone", ["rclone"], "Install it with `apt-get install rclone` (.ci/run does).");
   server = await startServer({ env: DEBUG_ENV });
   fx = makeFixture("rclone");
+  // Real files have sub-second mtimes; whole seconds would hide how times are rounded.
+  setFractionalMtimes(fx.syncDir);
+  byHand = handFiles(fx.dir);
   home = tempDir("rclone-home");
   config = join(home, "rclone.conf");
   writeFileSync(
@@ -142,17 +156,62 @@ describe("rclone", () => {
 
     const before = identities(server.musicDir);
     const second = await rclone(["sync", "-v", fx.syncDir, "rb:music/Sync"]);
-    expect(second.exitCode, describeRun(second)).toBe(0);
-    expect(second.stderr, describeRun(second)).toContain("There was nothing to transfer");
-    expect(second.stderr, describeRun(second)).not.toMatch(/Copied|Updated modification time|Deleted/);
-    const writes = second.requests.filter((q) => q.op && /Put|Multipart|UploadPart|Copy|Delete/.test(q.op));
-    expect(writes, describeRun(second)).toEqual([]);
+    expectNothingDone(second);
     expect(identities(server.musicDir)).toEqual(before);
 
     const check = await rclone(["check", fx.syncDir, "rb:music/Sync"]);
     expect(check.exitCode, describeRun(check)).toBe(0);
     expect(check.stderr).toContain("0 differences found");
   }, 180_000);
+
+  // rclone takes an object's time from its own x-amz-meta-mtime, else from HEAD's Last-Modified, and
+  // compares it with a local mtime to the nanosecond; a download gives the file that time.
+  test("sync down twice into an empty folder: the second run transfers nothing", async () => {
+    // Besides rclone's uploads (with their mtime metadata), files that came in by hand (without).
+    const handKeys = await copyIntoMusicKeepingTimes(server, byHand, "Sync/By Hand");
+    const down = join(fx.dir, "sync-down");
+    const inSync = Object.fromEntries(Object.entries(filesUnder(server.musicDir, "Sync")).map(([k, v]) => [k.slice(5), v]));
+    const first = await rclone(["sync", "-v", "rb:music/Sync", down], { timeoutMs: 120_000 });
+    expect(first.exitCode, describeRun(first)).toBe(0);
+    expect(first.stderr.match(/: Copied \(new\)/g)?.length ?? 0, describeRun(first)).toBe(Object.keys(inSync).length);
+    expect(filesUnder(down)).toEqual(inSync);
+    // rclone's own uploads come back with the local file's exact mtime, the others with the object's time.
+    const listed = await listedTimes(server, "Sync/");
+    const expected: Record<string, number> = { ...mtimesIn(fx.syncDir) };
+    for (const key of handKeys) expected[key.slice(5)] = listed[key] ?? NaN;
+    expect(mtimesIn(down)).toEqual(expected);
+
+    const before = identities(down);
+    const second = await rclone(["sync", "-v", "rb:music/Sync", down]);
+    expectNothingDone(second);
+    expect(opCounts(second.requests).GetObject ?? 0, describeRun(second)).toBe(0);
+    expect(identities(down)).toEqual(before);
+
+    // And back up: a folder synced down is up to date with the bucket.
+    const back = await rclone(["sync", "-v", down, "rb:music/Sync"]);
+    expectNothingDone(back);
+  }, 180_000);
+
+  test("sync up onto copies that kept their sub-second times: no bytes sent, rclone stores its mtime once", async () => {
+    const keys = await copyIntoMusicKeepingTimes(server, fx.syncDir, "Kept");
+    // Without its metadata rclone compares times to the nanosecond, so whole seconds differ from the local
+    // fraction however they are rounded; it then compares MD5s, which needs the hasher's ETags.
+    for (const key of keys) {
+      const want = await expectedEtag(join(fx.syncDir, key.slice("Kept/".length)));
+      await waitFor(async () => (await etagOf(server, key)) === want, 30_000, `the MD5 ETag of ${key}`);
+    }
+    const first = await rclone(["sync", "-v", fx.syncDir, "rb:music/Kept"]);
+    expect(first.exitCode, describeRun(first)).toBe(0);
+    expect(first.stderr, describeRun(first)).toContain("There was nothing to transfer");
+    expect(first.stderr.match(/Updated modification time in destination/g)?.length ?? 0, describeRun(first)).toBe(keys.length);
+    expect(opCounts(first.requests), describeRun(first)).not.toHaveProperty("PutObject");
+    expect(filesUnder(server.musicDir, "Kept")).toEqual(await expectedSyncTree(fx.syncDir, "Kept"));
+
+    const before = identities(server.musicDir);
+    const second = await rclone(["sync", "-v", fx.syncDir, "rb:music/Kept"]);
+    expectNothingDone(second);
+    expect(identities(server.musicDir)).toEqual(before);
+  }, 120_000);
 
   test("the README recipe: copy a folder up, ls shows every file with its size", async () => {
     must(await rclone(["copy", fx.syncDir, "rb:music/Copied"], { timeoutMs: 120_000 }));

@@ -8,6 +8,7 @@ import { conditionsFrom } from "../../s3/conditionals.ts";
 import { parseCopySource } from "../../s3/copy-source.ts";
 import { S3Error } from "../../s3/errors.ts";
 import { isFolderKey, requireAudioKey } from "../../s3/keys.ts";
+import { objectTime } from "../../s3/object-time.ts";
 import { checksumElements } from "../checksum-fields.ts";
 import type { Handler } from "../context.ts";
 import { explicitContentType, isoDate, quoted, userMetadata } from "../headers.ts";
@@ -36,6 +37,6 @@ export const copyObject: Handler = (ctx) => {
   });
   return xmlLater(
     "CopyObjectResult",
-    copied.then((row) => ({ ETag: quoted(row.etag), LastModified: isoDate(row.mtimeMs), ...checksumElements(row.checksums) })),
+    copied.then((row) => ({ ETag: quoted(row.etag), LastModified: isoDate(objectTime(row.mtimeMs)), ...checksumElements(row.checksums) })),
   );
 };

@@ -5,6 +5,7 @@
  */
 import { S3Error } from "../../s3/errors.ts";
 import { BUCKET } from "../../s3/limits.ts";
+import { objectTime } from "../../s3/object-time.ts";
 import { compareUtf8 } from "../../s3/utf8-order.ts";
 import type { XmlNode } from "../../s3/xml-writer.ts";
 import type { ObjectRow } from "../../store/object-index.ts";
@@ -30,7 +31,7 @@ const laterOf = (a: string, b: string): string => (compareUtf8(a, b) >= 0 ? a : 
 function contents(rows: ObjectRow[], enc: (s: string) => string, withOwner: boolean): XmlNode[] {
   return rows.map((r) => ({
     Key: enc(r.key),
-    LastModified: isoDate(r.mtimeMs),
+    LastModified: isoDate(objectTime(r.mtimeMs)),
     ETag: quoted(r.etag),
     Size: r.size,
     ...(withOwner ? { Owner: OWNER } : {}),

@@ -4,6 +4,7 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListMultipartUploads.html
  */
 import { BUCKET } from "../../s3/limits.ts";
+import { objectTime } from "../../s3/object-time.ts";
 import { checksumElements } from "../checksum-fields.ts";
 import type { Handler } from "../context.ts";
 import { isoDate, quoted } from "../headers.ts";
@@ -29,7 +30,7 @@ export const listParts: Handler = (ctx) => {
     IsTruncated: page.isTruncated,
     Part: page.parts.map((p) => ({
       PartNumber: p.partNumber,
-      LastModified: isoDate(p.lastModifiedMs),
+      LastModified: isoDate(objectTime(p.lastModifiedMs)),
       ETag: quoted(p.etag),
       Size: p.size,
       ...checksumElements(p.checksums),

@@ -11,6 +11,7 @@ import { S3Error } from "../../s3/errors.ts";
 import { isFolderKey, requireAudioKey } from "../../s3/keys.ts";
 import { BUCKET, MAX_PART_SIZE } from "../../s3/limits.ts";
 import { checksumTypeFor } from "../../s3/multipart-checksum.ts";
+import { objectTime } from "../../s3/object-time.ts";
 import { checksumElements, checksumHeaders } from "../checksum-fields.ts";
 import type { Handler } from "../context.ts";
 import { explicitContentType, isoDate, quoted, userMetadata } from "../headers.ts";
@@ -52,6 +53,6 @@ export const uploadPartCopy: Handler = (ctx) => {
   const part = ctx.services.multipart.copyPart(uploadIdOf(ctx.query), ctx.key, partNumber, source, parseCopySourceRange(headers.get("x-amz-copy-source-range")));
   return xmlLater(
     "CopyPartResult",
-    part.then((p) => ({ ETag: quoted(p.etag), LastModified: isoDate(p.lastModifiedMs), ...checksumElements(p.checksums) })),
+    part.then((p) => ({ ETag: quoted(p.etag), LastModified: isoDate(objectTime(p.lastModifiedMs)), ...checksumElements(p.checksums) })),
   );
 };
