@@ -6,7 +6,7 @@
  * (?delete).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import {
   clientEnv,
@@ -21,11 +21,12 @@ import {
   requireTool,
   run,
   workLeftovers,
+  writeS3cmdConfig,
   type Fixture,
   type RunResult,
 } from "../helpers/cli-clients.ts";
 import { executableCommand } from "../helpers/executable.ts";
-import { ACCESS_KEY, SECRET_KEY, startServer, tempDir, type TestServer } from "../helpers/server.ts";
+import { startServer, tempDir, type TestServer } from "../helpers/server.ts";
 
 /** Space, "+", "&", "=", quote, brackets, accents, CJK and an emoji. */
 const SMALL_KEY = "V2/Sigur Rós + Björk & Co = 東京 'live' (1) [2] 🎵.flac";
@@ -44,18 +45,7 @@ beforeAll(async () => {
   server = await startServer({ command: await executableCommand(), env: DEBUG_ENV });
   fx = makeFixture("s3cmd-v2");
   home = tempDir("s3cmd-v2-home");
-  writeFileSync(
-    join(home, ".s3cfg"),
-    [
-      "[default]",
-      `access_key = ${ACCESS_KEY}`,
-      `secret_key = ${SECRET_KEY}`,
-      `host_base = 127.0.0.1:${server.port}`,
-      `host_bucket = 127.0.0.1:${server.port}`,
-      "use_https = False",
-      "",
-    ].join("\n"),
-  );
+  writeS3cmdConfig(home, server);
 });
 afterAll(async () => {
   await server?.[Symbol.asyncDispose]();

@@ -13,7 +13,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { authenticate, type IncomingRequest } from "../../src/s3/authenticate.ts";
-import { S3Error } from "../../src/s3/errors.ts";
+import { authRefusal, type Refusal } from "../helpers/auth-refusal.ts";
 import { canonicalAmzHeaders, canonicalResource } from "../../src/s3/sigv2/string-to-sign.ts";
 
 const CREDS = { accessKey: "AKIAIOSFODNN7EXAMPLE", secretKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
@@ -129,15 +129,7 @@ function request(method: string, pathAndQuery: string, headers: [string, string]
   };
 }
 
-function refusal(req: IncomingRequest, now: number): S3Error {
-  try {
-    authenticate(req, CREDS, now);
-  } catch (e) {
-    if (e instanceof S3Error) return e;
-    throw e;
-  }
-  throw new Error("the request was accepted");
-}
+const refusal = (req: IncomingRequest, now: number): Refusal => authRefusal(req, CREDS, now);
 
 /** The first date header of an example, as the request time. */
 const timeOf = (e: { headers: [string, string][] }): number =>

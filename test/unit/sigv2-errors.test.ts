@@ -9,7 +9,7 @@
 import { describe, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
 import { authenticate, type IncomingRequest } from "../../src/s3/authenticate.ts";
-import { S3Error } from "../../src/s3/errors.ts";
+import { authRefusal, type Refusal } from "../helpers/auth-refusal.ts";
 
 const CREDS = { accessKey: "AKIDROCKBOX", secretKey: "s3cr3t/with+odd=chars" };
 const T0 = Date.UTC(2024, 0, 2, 3, 4, 5);
@@ -39,15 +39,7 @@ function querySigned(method: string, url: string, toSign: string, headers: Recor
   return request(method, `${url}${url.includes("?") ? "&" : "?"}${auth}`, headers);
 }
 
-function refusal(req: IncomingRequest, now = T0): { code: string; status: number; message: string; fields: Record<string, string> } {
-  try {
-    authenticate(req, CREDS, now);
-  } catch (e) {
-    if (!(e instanceof S3Error)) throw e;
-    return { code: e.code, status: e.status, message: e.message, fields: e.fields };
-  }
-  throw new Error("the request was accepted");
-}
+const refusal = (req: IncomingRequest, now = T0): Refusal => authRefusal(req, CREDS, now);
 
 describe("header form", () => {
   const toSign = `GET\n\n\n${DATE}\n/music/a.flac`;
