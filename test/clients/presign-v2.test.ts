@@ -26,6 +26,8 @@ let song: string;
 let urls: Record<string, string> = {};
 
 const TYPED_KEY = "Presign/typed & tagged.mp3";
+const SONG = payload(300_001, 7);
+const SONG_MD5_BASE64 = new Bun.CryptoHasher("md5").update(SONG).digest("base64");
 const PRESIGNS: Record<string, Presign> = {
   get: { method: "get_object", params: { Key: KEY } },
   put: { method: "put_object", params: { Key: KEY } },
@@ -36,6 +38,7 @@ const PRESIGNS: Record<string, Presign> = {
   typedPut: { method: "put_object", params: { Key: TYPED_KEY, ContentType: "audio/mpeg" } },
   copyPut: { method: "put_object", params: { Key: "Presign/copy.mp3" } },
   expired: { method: "get_object", params: { Key: KEY }, expires: -60 },
+  md5Put: { method: "put_object", params: { Key: "Presign/checked.mp3", ContentMD5: SONG_MD5_BASE64 } },
 };
 
 beforeAll(async () => {
@@ -45,7 +48,7 @@ beforeAll(async () => {
   server = await startServer({ command: await executableCommand(), env: DEBUG_ENV });
   home = tempDir("presign-home");
   song = join(home, "song.mp3");
-  writeFileSync(song, payload(300_001, 7));
+  writeFileSync(song, SONG);
   const names = Object.keys(PRESIGNS);
   const made = await boto3Urls(...names.map((n) => PRESIGNS[n]!));
   urls = Object.fromEntries(names.map((n, i) => [n, made[i]!]));
@@ -132,6 +135,18 @@ describe("boto3 generate_presigned_url (default settings)", () => {
     expect(status(r), describeRun(r)).toBe(403);
     expect(r.stdout).toContain("<Code>SignatureDoesNotMatch</Code>");
     expect(Object.keys(filesUnder(server.musicDir, "Presign"))).not.toContain("Presign/copy.mp3");
+  }, 30_000);
+
+  test("V2 signs no body hash, but Content-MD5 is still checked: a body that does not match is 400 BadDigest", async () => {
+    const other = join(home, "other.mp3");
+    writeFileSync(other, payload(300_001, 8));
+    const bad = await curlRun(["-T", other, "-H", `Content-MD5: ${SONG_MD5_BASE64}`, urls.md5Put!]);
+    expect(status(bad), describeRun(bad)).toBe(400);
+    expect(bad.stdout).toContain("<Code>BadDigest</Code>");
+    expect(Object.keys(filesUnder(server.musicDir, "Presign"))).not.toContain("Presign/checked.mp3");
+    const good = await curlRun(["-T", song, "-H", `Content-MD5: ${SONG_MD5_BASE64}`, urls.md5Put!]);
+    expect(status(good), describeRun(good)).toBe(200);
+    expect(filesUnder(server.musicDir, "Presign")["Presign/checked.mp3"]).toBe(await md5File(song));
   }, 30_000);
 
   test("an expired URL: 403 AccessDenied, Request has expired", async () => {
