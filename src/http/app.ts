@@ -4,7 +4,7 @@
  */
 import { Hono } from "hono";
 import { isS3Error, S3Error } from "../s3/errors.ts";
-import { authenticate, type Credentials } from "../s3/sigv4/index.ts";
+import { authenticate, type Credentials } from "../s3/authenticate.ts";
 import type { Logger } from "../log.ts";
 import type { Services } from "./context.ts";
 import type { InFlightWrites } from "./in-flight.ts";

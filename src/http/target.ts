@@ -3,8 +3,8 @@
  * Virtual-hosted style: Host music.<anything>, path /key.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
  */
-import { BUCKET } from "../s3/limits.ts";
 import { percentDecode, validateKey } from "../s3/keys.ts";
+import { virtualHostBucket } from "../s3/virtual-host.ts";
 
 export interface Target {
   bucket: string | null;
@@ -16,12 +16,6 @@ export function rawPathOf(url: string): { rawPath: string; rawQuery: string } {
   const rest = start < 0 ? "/" : url.slice(start);
   const q = rest.indexOf("?");
   return q < 0 ? { rawPath: rest, rawQuery: "" } : { rawPath: rest.slice(0, q), rawQuery: rest.slice(q + 1) };
-}
-
-function virtualHostBucket(host: string | null): string | null {
-  if (!host) return null;
-  const name = host.replace(/:\d+$/, "").toLowerCase();
-  return name.startsWith(BUCKET + ".") ? BUCKET : null;
 }
 
 /** Splits the raw path; the key is decoded and validated before any filesystem call. */

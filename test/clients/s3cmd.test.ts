@@ -6,7 +6,7 @@
  * `del --recursive` uses DeleteObjects.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import {
   clientEnv,
@@ -24,6 +24,7 @@ import {
   MiB,
   musicLeft,
   workLeftovers,
+  writeS3cmdConfig,
   must,
   opCounts,
   requireTool,
@@ -34,7 +35,7 @@ import {
   type Fixture,
   type RunResult,
 } from "../helpers/cli-clients.ts";
-import { ACCESS_KEY, SECRET_KEY, startServer, tempDir, type TestServer } from "../helpers/server.ts";
+import { startServer, tempDir, type TestServer } from "../helpers/server.ts";
 
 /** s3cmd's default multipart_chunk_size_mb = 15. */
 const S3CMD_PARTS = { partSize: 15 * MiB, threshold: 15 * MiB + 1 };
@@ -51,19 +52,7 @@ beforeAll(async () => {
   server = await startServer({ env: DEBUG_ENV });
   fx = makeFixture("s3cmd");
   home = tempDir("s3cmd-home");
-  writeFileSync(
-    join(home, ".s3cfg"),
-    [
-      "[default]",
-      `access_key = ${ACCESS_KEY}`,
-      `secret_key = ${SECRET_KEY}`,
-      `host_base = 127.0.0.1:${server.port}`,
-      `host_bucket = 127.0.0.1:${server.port}`,
-      "use_https = False",
-      "signature_v2 = False",
-      "",
-    ].join("\n"),
-  );
+  writeS3cmdConfig(home, server, ["signature_v2 = False"]);
 });
 afterAll(async () => {
   await server?.[Symbol.asyncDispose]();

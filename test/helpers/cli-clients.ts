@@ -110,6 +110,27 @@ export function requireTool(label: string, candidates: string[], install: string
 }
 
 /**
+ * ~/.s3cfg in a throwaway HOME that only says where the server is, plain
+ * HTTP, and the test credentials; `extra` lines (e.g. "signature_v2 = False")
+ * follow. Everything else stays s3cmd's default.
+ */
+export function writeS3cmdConfig(home: string, server: TestServer, extra: string[] = []): void {
+  writeFileSync(
+    join(home, ".s3cfg"),
+    [
+      "[default]",
+      `access_key = ${ACCESS_KEY}`,
+      `secret_key = ${SECRET_KEY}`,
+      `host_base = 127.0.0.1:${server.port}`,
+      `host_bucket = 127.0.0.1:${server.port}`,
+      "use_https = False",
+      ...extra,
+      "",
+    ].join("\n"),
+  );
+}
+
+/**
  * The whole environment a client gets: PATH, a throwaway HOME (so no user
  * config leaks in), a UTF-8 locale, the test credentials, region us-east-1.
  * Nothing else — in particular no AWS_CA_BUNDLE and no checksum settings.

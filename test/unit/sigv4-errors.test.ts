@@ -7,7 +7,8 @@ import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { describe, expect, test } from "bun:test";
 import { S3Error } from "../../src/s3/errors.ts";
-import { authenticate, type IncomingRequest } from "../../src/s3/sigv4/index.ts";
+// The entry the server uses: it sends V2 requests to src/s3/sigv2/ and the rest here.
+import { authenticate, type IncomingRequest } from "../../src/s3/authenticate.ts";
 
 const CREDS = { accessKey: "AKIDROCKBOX", secretKey: "s3cr3t/with+odd=chars" };
 const T0 = Date.UTC(2024, 0, 2, 3, 4, 5);
@@ -207,20 +208,25 @@ describe("header form", () => {
     expect(refusal(withHeader(await signed(), "x-amz-date", "2024-01-02T03:04:05Z")).code).toBe("AccessDenied");
   });
 
-  test("SigV2 (AWS AKID:signature): 400 InvalidRequest asking for AWS4-HMAC-SHA256", async () => {
+  test("an Authorization header of the V2 form (AWS AKID:signature) is checked as V2, not refused as unknown", async () => {
     const req = withHeader(await signed(), "authorization", "AWS AKIDROCKBOX:frJIUN8DYpKDtOLCwo//yllqDzg=");
-    expect(refusal(req)).toMatchObject({ code: "InvalidRequest", status: 400 });
-    expect(refusal(req).message).toContain("Please use AWS4-HMAC-SHA256");
+    expect(refusal(req)).toMatchObject({ code: "SignatureDoesNotMatch", status: 403, fields: { SignatureProvided: "frJIUN8DYpKDtOLCwo//yllqDzg=" } });
   });
 
-  test("SigV2 query authentication: InvalidRequest", () => {
+  test("V2 query authentication is checked as V2: a URL that expired in 2006 is 403 Request has expired", () => {
     const req: IncomingRequest = {
       method: "GET",
       rawPath: "/music/a.flac",
       rawQuery: "AWSAccessKeyId=AKIDROCKBOX&Expires=1141889120&Signature=vjbyPxybdZaNmGa%2ByT272YEAiv4%3D",
       headers: new Headers({ host: HOST }),
     };
-    expect(refusal(req).code).toBe("InvalidRequest");
+    expect(refusal(req)).toMatchObject({ code: "AccessDenied", status: 403, message: "Request has expired" });
+  });
+
+  test("another scheme in the Authorization header: 400 InvalidRequest asking for AWS4-HMAC-SHA256", async () => {
+    const req = withHeader(await signed(), "authorization", "Bearer abc");
+    expect(refusal(req)).toMatchObject({ code: "InvalidRequest", status: 400 });
+    expect(refusal(req).message).toContain("Please use AWS4-HMAC-SHA256");
   });
 
   test("an x-amz-content-sha256 that is none of the allowed values: 400 InvalidArgument", async () => {

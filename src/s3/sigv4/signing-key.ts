@@ -48,14 +48,15 @@ export function signingKey(secretKey: string, date: string): Buffer {
   return key;
 }
 
-const HEX_SIGNATURE = /^[0-9a-f]{64}$/;
+const HEX = /^(?:[0-9a-f]{2})+$/;
 
 /**
  * Constant-time comparison of two hex signatures, so the time a failed check
- * takes says nothing about how many leading characters were right.
+ * takes says nothing about how many leading characters were right. Any
+ * length, so SigV2's HMAC-SHA1 (40 hex digits) shares it with SigV4.
  */
 export function signaturesEqual(expected: string, provided: string): boolean {
   const given = provided.toLowerCase();
-  if (!HEX_SIGNATURE.test(given)) return false;
+  if (given.length !== expected.length || !HEX.test(given)) return false;
   return timingSafeEqual(Buffer.from(expected, "hex"), Buffer.from(given, "hex"));
 }
