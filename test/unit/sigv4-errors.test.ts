@@ -223,10 +223,11 @@ describe("header form", () => {
     expect(refusal(req)).toMatchObject({ code: "AccessDenied", status: 403, message: "Request has expired" });
   });
 
-  test("another scheme in the Authorization header: 400 InvalidRequest asking for AWS4-HMAC-SHA256", async () => {
-    const req = withHeader(await signed(), "authorization", "Bearer abc");
-    expect(refusal(req)).toMatchObject({ code: "InvalidRequest", status: 400 });
-    expect(refusal(req).message).toContain("Please use AWS4-HMAC-SHA256");
+  test("another scheme in the Authorization header: 400 InvalidArgument 'Unsupported Authorization Type', as S3 answers", async () => {
+    for (const value of ["Bearer abc", "garbage", "AWS4-HMAC-SHA512 Credential=x"]) {
+      const req = withHeader(await signed(), "authorization", value);
+      expect(refusal(req)).toMatchObject({ code: "InvalidArgument", status: 400, message: "Unsupported Authorization Type" });
+    }
   });
 
   test("an x-amz-content-sha256 that is none of the allowed values: 400 InvalidArgument", async () => {

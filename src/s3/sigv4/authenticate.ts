@@ -5,7 +5,7 @@
  */
 import { S3Error } from "../errors.ts";
 import { MAX_CLOCK_SKEW_MS } from "../limits.ts";
-import { parseAuthorizationHeader, UNSUPPORTED_MECHANISM } from "./authorization-header.ts";
+import { parseAuthorizationHeader } from "./authorization-header.ts";
 import {
   canonicalHeaders, canonicalQuery, canonicalRequest, canonicalUris, parseQuery, type QueryParam, stringToSign,
 } from "./canonical.ts";
@@ -35,23 +35,17 @@ export interface AuthResult {
   payload: Payload;
 }
 
-/** Throws S3Error unless the request carries a valid SigV4 signature by `creds`. */
+/**
+ * Throws S3Error unless the request carries a valid SigV4 signature by
+ * `creds`. src/s3/authenticate.ts has already chosen V4 and made sure the
+ * request uses one mechanism only.
+ */
 export function authenticate(req: IncomingRequest, creds: Credentials, nowMs: number = Date.now()): AuthResult {
   const params = parseQuery(req.rawQuery);
-  const has = (name: string): boolean => params.some(([n]) => n === name);
   const authorization = req.headers.get("authorization");
-  const presigned = has("X-Amz-Algorithm") || has("X-Amz-Credential") || has("X-Amz-Signature");
-  if (authorization && presigned)
-    throw new S3Error(
-      "InvalidArgument",
-      "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string " +
-        "parameter or the Authorization header should be specified",
-      { ArgumentName: "Authorization", ArgumentValue: authorization },
-    );
-  if (presigned) return authenticatePresigned(req, params, creds, nowMs);
+  if (params.some(([n]) => n === "X-Amz-Algorithm" || n === "X-Amz-Credential" || n === "X-Amz-Signature"))
+    return authenticatePresigned(req, params, creds, nowMs);
   if (authorization) return authenticateHeader(req, authorization, params, creds, nowMs);
-  // SigV2 query authentication: ?AWSAccessKeyId=…&Expires=…&Signature=…
-  if (has("Signature") || has("AWSAccessKeyId")) throw new S3Error("InvalidRequest", UNSUPPORTED_MECHANISM);
   throw new S3Error("AccessDenied", "Authorization header missing");
 }
 

@@ -13,9 +13,6 @@ export interface AuthorizationHeader {
   signature: string;
 }
 
-/** What S3 answers to SigV2 and any other scheme in regions that only take SigV4. */
-export const UNSUPPORTED_MECHANISM =
-  "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.";
 
 const MALFORMED = "The authorization header is malformed;";
 
@@ -23,7 +20,9 @@ export function parseAuthorizationHeader(value: string): AuthorizationHeader {
   const text = value.trim();
   const space = text.search(/\s/);
   const algorithm = space < 0 ? text : text.slice(0, space);
-  if (algorithm !== ALGORITHM) throw new S3Error("InvalidRequest", UNSUPPORTED_MECHANISM);
+  // What S3 answers to a scheme it does not know (V2's "AWS " is dispatched before this).
+  if (algorithm !== ALGORITHM)
+    throw new S3Error("InvalidArgument", "Unsupported Authorization Type", { ArgumentName: "Authorization", ArgumentValue: value });
 
   const fields = new Map<string, string>();
   for (const component of space < 0 ? [] : text.slice(space).split(",")) {
