@@ -59,8 +59,8 @@ function looseQuery(raw: string): Record<string, string> {
   return out;
 }
 
-export async function signHeaders(server: TestServer, r: RawRequest): Promise<Record<string, string>> {
-  const signer = new SignatureV4({
+function signer(r: Pick<RawRequest, "accessKey" | "secret" | "region">): SignatureV4 {
+  return new SignatureV4({
     credentials: { accessKeyId: r.accessKey ?? ACCESS_KEY, secretAccessKey: r.secret ?? SECRET_KEY },
     region: r.region ?? "us-east-1",
     service: "s3",
@@ -68,6 +68,9 @@ export async function signHeaders(server: TestServer, r: RawRequest): Promise<Re
     uriEscapePath: false,
     applyChecksum: false,
   });
+}
+
+export async function signHeaders(server: TestServer, r: RawRequest): Promise<Record<string, string>> {
   const headers: Record<string, string> = {
     host: `127.0.0.1:${server.port}`,
     "x-amz-content-sha256": r.payloadHash ?? "UNSIGNED-PAYLOAD",
@@ -75,8 +78,24 @@ export async function signHeaders(server: TestServer, r: RawRequest): Promise<Re
   };
   const query = r.rawQuery !== undefined ? looseQuery(r.rawQuery) : (r.query ?? {});
   const req = new HttpRequest({ method: r.method, hostname: "127.0.0.1", port: server.port, path: r.path, query, headers });
-  const signed = await signer.sign(req, { signingDate: r.signingDate });
+  const signed = await signer(r).sign(req, { signingDate: r.signingDate });
   return signed.headers as Record<string, string>;
+}
+
+export interface Presign extends Pick<RawRequest, "method" | "path" | "query" | "headers" | "accessKey" | "secret" | "region" | "signingDate"> {
+  /** Seconds (default 900). */
+  expiresIn?: number;
+}
+
+/**
+ * The query of a presigned URL (X-Amz-* parameters included, not yet
+ * encoded), signed by AWS's signer; `headers` other than host are signed too.
+ */
+export async function presignQuery(server: TestServer, r: Presign): Promise<Record<string, string>> {
+  const headers = { host: `127.0.0.1:${server.port}`, ...(r.headers ?? {}) };
+  const req = new HttpRequest({ method: r.method, hostname: "127.0.0.1", port: server.port, path: r.path, query: r.query ?? {}, headers });
+  const signed = await signer(r).presign(req, { expiresIn: r.expiresIn ?? 900, signingDate: r.signingDate, unhoistableHeaders: new Set(Object.keys(headers)) });
+  return signed.query as Record<string, string>;
 }
 
 /** A request as it goes on the wire, open to changes after signing. */
