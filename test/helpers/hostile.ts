@@ -108,6 +108,19 @@ export function libraryState(server: TestServer): { tree: Record<string, string>
   }
 }
 
+/** Every audio object in the index has its track. */
+function librarySettled(server: TestServer): boolean {
+  const db = new Database(server.dbPath, { readonly: true });
+  try {
+    const row = db
+      .query<{ n: number }, []>("SELECT count(*) AS n FROM object o WHERE o.key NOT LIKE '%/' AND NOT EXISTS (SELECT 1 FROM track t WHERE t.rel_path = o.key)")
+      .get();
+    return row?.n === 0;
+  } finally {
+    db.close();
+  }
+}
+
 async function seed(server: TestServer): Promise<void> {
   for (const [key, fixture] of Object.entries(SEED)) {
     const res = await rawRequest(server, { method: "PUT", path: `/music/${key}`, body: fixture ? readFileSync(join(FIXTURES, fixture)) : "" });
@@ -174,6 +187,9 @@ export function hostileCases(suite: Suite, cases: HostileCase[], timeoutMs = 15_
     names.add(c.name);
     test(c.name, async () => {
       const server = suite.server;
+      // A change an earlier (failing) case made reaches the library a moment
+      // later; let it land so it is not blamed on this case.
+      await waitFor(() => librarySettled(server), 3_000, "the library to follow the folder").catch(() => {});
       const before = libraryState(server);
       const responses = await sendCase(server, c.request);
       const res = responses[0];

@@ -105,6 +105,8 @@ export interface Message {
   /** In order, repeats allowed, names as sent. */
   headers: [string, string][];
   body: Uint8Array;
+  /** Send the head's characters U+0000–U+00FF as single bytes (e.g. a raw 0xFF in the path) instead of UTF-8. */
+  latin1?: boolean;
 }
 
 export function queryString(r: Pick<RawRequest, "query" | "rawQuery">): string {
@@ -126,7 +128,8 @@ export async function buildMessage(server: TestServer, r: RawRequest): Promise<M
 }
 
 export function serialize(m: Message): Uint8Array {
-  const head = new TextEncoder().encode(m.line + "\r\n" + m.headers.map(([k, v]) => `${k}: ${v}\r\n`).join("") + "\r\n");
+  const text = m.line + "\r\n" + m.headers.map(([k, v]) => `${k}: ${v}\r\n`).join("") + "\r\n";
+  const head = m.latin1 ? Buffer.from(text, "latin1") : new TextEncoder().encode(text);
   return Buffer.concat([head, m.body]);
 }
 
