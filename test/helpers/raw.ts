@@ -42,14 +42,22 @@ export interface RawRequest {
   signingDate?: Date;
 }
 
-/** Query parameters of a raw query string, decoded where the escapes allow it. */
+/**
+ * Query parameters of a raw query string, decoded the lenient way: valid
+ * escapes become bytes, bytes that are not UTF-8 become U+FFFD, invalid
+ * escapes stay as text. So a hostile query still carries a signature the
+ * server can verify, and only the rule under test can refuse it.
+ */
 function looseQuery(raw: string): Record<string, string> {
   const decode = (s: string) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return s;
+    const bytes: number[] = [];
+    for (let i = 0; i < s.length; i++) {
+      if (s[i] === "%" && /^[0-9A-Fa-f]{2}$/.test(s.slice(i + 1, i + 3))) {
+        bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
+        i += 2;
+      } else bytes.push(...new TextEncoder().encode(s[i] === "+" ? " " : s[i]));
     }
+    return new TextDecoder().decode(Uint8Array.from(bytes));
   };
   const out: Record<string, string> = {};
   for (const part of raw.split("&").filter(Boolean)) {
