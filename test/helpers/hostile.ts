@@ -11,7 +11,10 @@ import { XMLValidator } from "fast-xml-parser";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { md5Hex } from "./bytes.ts";
-import { buildMessage, errorCode, exchange, type ExchangeOptions, type Message, parseResponses, type RawRequest, type RawResponse, rawRequest, serialize } from "./raw.ts";
+import {
+  buildMessage, errorCode, exchange, type ExchangeOptions, type Message, parseResponses, type Presign, presignQuery, type RawRequest, type RawResponse,
+  rawRequest, serialize,
+} from "./raw.ts";
 import type { TestServer } from "./server.ts";
 import { waitFor } from "./server.ts";
 import { type Suite, serverForSuite } from "./suite.ts";
@@ -43,6 +46,25 @@ export function signed(req: RawRequest, tamper?: (m: Message) => Message | void,
   return async (server) => {
     const m = await buildMessage(server, req);
     return { parts: [serialize(tamper?.(m) ?? m)], methods: [req.method], ...opts };
+  };
+}
+
+/**
+ * A presigned URL signed by AWS's signer, its parameters changed after
+ * signing by `tamper`, sent with `headers` (unsigned, e.g. an attacker's
+ * x-amz-copy-source) and `body`.
+ */
+export function presigned(
+  req: Presign,
+  tamper?: (query: Record<string, string>) => void,
+  headers: Record<string, string> = {},
+  body: string | Uint8Array = "",
+): Build {
+  return async (server) => {
+    const query = await presignQuery(server, req);
+    tamper?.(query);
+    const m = await buildMessage(server, { method: req.method, path: req.path, query, headers: { ...(req.headers ?? {}), ...headers }, body, unsigned: true });
+    return { parts: [serialize(m)], methods: [req.method] };
   };
 }
 

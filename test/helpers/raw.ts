@@ -101,8 +101,15 @@ export interface Presign extends Pick<RawRequest, "method" | "path" | "query" | 
  */
 export async function presignQuery(server: TestServer, r: Presign): Promise<Record<string, string>> {
   const headers = { host: `127.0.0.1:${server.port}`, ...(r.headers ?? {}) };
-  const req = new HttpRequest({ method: r.method, hostname: "127.0.0.1", port: server.port, path: r.path, query: r.query ?? {}, headers });
-  const signed = await signer(r).presign(req, { expiresIn: r.expiresIn ?? 900, signingDate: r.signingDate, unhoistableHeaders: new Set(Object.keys(headers)) });
+  // As @aws-sdk/s3-request-presigner does: the payload is UNSIGNED-PAYLOAD, told to the signer by a header it does not sign.
+  const req = new HttpRequest({
+    method: r.method, hostname: "127.0.0.1", port: server.port, path: r.path, query: r.query ?? {},
+    headers: { ...headers, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+  });
+  const signed = await signer(r).presign(req, {
+    expiresIn: r.expiresIn ?? 900, signingDate: r.signingDate,
+    unhoistableHeaders: new Set(Object.keys(headers)), unsignableHeaders: new Set(["x-amz-content-sha256"]),
+  });
   return signed.query as Record<string, string>;
 }
 
