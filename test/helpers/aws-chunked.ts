@@ -90,8 +90,8 @@ export interface ChunkedPut {
   crc32?: string;
   /** Turns the well-formed body into the one to send. */
   spoil?: (body: Uint8Array) => Uint8Array;
-  /** x-amz-decoded-content-length to declare (default: the real one). */
-  decodedLength?: number;
+  /** x-amz-decoded-content-length to declare (default: the real one; null: none). */
+  decodedLength?: number | string | null;
 }
 
 /** A signed aws-chunked PUT as the SDKs frame it, spoiled after signing if asked. */
@@ -114,7 +114,7 @@ export async function chunkedPutMessage(server: TestServer, s: ChunkedPut): Prom
     headers: {
       "content-encoding": "aws-chunked",
       "content-length": String(length),
-      "x-amz-decoded-content-length": String(s.decodedLength ?? s.chunks.reduce((n, c) => n + c.length, 0)),
+      ...(s.decodedLength === null ? {} : { "x-amz-decoded-content-length": String(s.decodedLength ?? s.chunks.reduce((n, c) => n + c.length, 0)) }),
       ...(trailer ? { "x-amz-trailer": "x-amz-checksum-crc32" } : {}),
     },
   });

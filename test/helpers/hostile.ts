@@ -130,12 +130,12 @@ export function libraryState(server: TestServer): { tree: Record<string, string>
   }
 }
 
-/** Every audio object in the index has its track. */
+/** Every audio object in the index has its track, taken from the file as it is now. */
 function librarySettled(server: TestServer): boolean {
   const db = new Database(server.dbPath, { readonly: true });
   try {
     const row = db
-      .query<{ n: number }, []>("SELECT count(*) AS n FROM object o WHERE o.key NOT LIKE '%/' AND NOT EXISTS (SELECT 1 FROM track t WHERE t.rel_path = o.key)")
+      .query<{ n: number }, []>("SELECT count(*) AS n FROM object o WHERE o.key NOT LIKE '%/' AND NOT EXISTS (SELECT 1 FROM track t WHERE t.rel_path = o.key AND t.mtime_ms = o.mtime_ms AND t.inode = o.inode)")
       .get();
     return row?.n === 0;
   } finally {
