@@ -88,6 +88,12 @@ export const edit = {
     if (!h) throw new Error(`no header ${name} to change`);
     h[1] = value;
   },
+  /** Rewrites the value of a header (by lower-case name). */
+  map: (name: string, change: (value: string) => string) => (m: Message) => {
+    const h = m.headers.find(([k]) => k.toLowerCase() === name);
+    if (!h) throw new Error(`no header ${name} to change`);
+    h[1] = change(h[1]);
+  },
   drop: (name: string) => (m: Message) => {
     m.headers = m.headers.filter(([k]) => k.toLowerCase() !== name);
   },
