@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { checksumBase64 } from "../../src/s3/checksum.ts";
-import { chunkFrames, concat, formatAmzDate } from "../helpers/aws-chunked.ts";
-import { errorCode, rawRequest, signHeaders, type RawResponse } from "../helpers/raw.ts";
-import { SECRET_KEY, startServer, type TestServer } from "../helpers/server.ts";
+import { type ChunkedMode, chunkedPutMessage, concat } from "../helpers/aws-chunked.ts";
+import { errorCode, exchange, parseResponses, type RawResponse, serialize } from "../helpers/raw.ts";
+import { startServer, type TestServer } from "../helpers/server.ts";
 import { leftovers, snapshot } from "../helpers/tree.ts";
 
 let server: TestServer;
@@ -26,10 +26,8 @@ const DATA = new Uint8Array(200 * 1024).map((_, i) => (i * 31) % 251);
 const pieces = () => [DATA.subarray(0, 65536), DATA.subarray(65536, 131072), DATA.subarray(131072)];
 const crc32 = checksumBase64("CRC32", DATA);
 
-type Mode = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" | "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER" | "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
-
 interface Send {
-  mode: Mode;
+  mode: ChunkedMode;
   key: string;
   /** Turns the well-formed body into the one to send. */
   spoil?: (body: Uint8Array) => Uint8Array;
@@ -39,31 +37,15 @@ interface Send {
 }
 
 async function send(s: Send): Promise<RawResponse> {
-  const signed = s.mode !== "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
-  const trailer = s.mode.endsWith("TRAILER") ? { "x-amz-checksum-crc32": s.trailerValue ?? crc32 } : undefined;
-  const date = new Date(Math.floor(Date.now() / 1000) * 1000);
-  const path = `/music/${s.key}`;
-  const frame = (seedSignature: string) => {
-    const signing = signed ? { secretKey: SECRET_KEY, amzDate: formatAmzDate(date.getTime()), seedSignature } : null;
-    const body = concat(chunkFrames(s.chunks ?? pieces(), signing, trailer));
-    return s.spoil ? s.spoil(body) : body;
-  };
-  // The seed signature covers Content-Length; the framed length does not depend on signature values.
-  const length = frame("0".repeat(64)).length;
-  const headers = await signHeaders(server, {
-    method: "PUT",
-    path,
-    payloadHash: s.mode,
-    signingDate: date,
-    headers: {
-      "content-encoding": "aws-chunked",
-      "content-length": String(length),
-      "x-amz-decoded-content-length": String(s.decodedLength ?? DATA.length),
-      ...(trailer ? { "x-amz-trailer": "x-amz-checksum-crc32" } : {}),
-    },
+  const message = await chunkedPutMessage(server, {
+    mode: s.mode,
+    path: `/music/${s.key}`,
+    chunks: s.chunks ?? pieces(),
+    crc32: s.trailerValue ?? crc32,
+    spoil: s.spoil,
+    decodedLength: s.decodedLength,
   });
-  const body = frame(/Signature=([0-9a-f]{64})/.exec(headers.authorization!)![1]!);
-  return rawRequest(server, { method: "PUT", path, body, headers, unsigned: true });
+  return parseResponses((await exchange(server.port, [serialize(message)])).bytes)[0]!;
 }
 
 describe("well-formed bodies are stored byte for byte", () => {

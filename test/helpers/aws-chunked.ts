@@ -5,6 +5,8 @@
  * it too, to measure the server's decoding rather than a client's signing.
  */
 import { createHash, createHmac } from "node:crypto";
+import { buildMessage, type Message } from "./raw.ts";
+import { SECRET_KEY, type TestServer } from "./server.ts";
 
 const EMPTY_SHA256 = createHash("sha256").update("").digest("hex");
 
@@ -75,4 +77,47 @@ export function concat(parts: Iterable<Uint8Array>): Uint8Array {
 
 export function formatAmzDate(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+}
+
+export type ChunkedMode = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" | "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER" | "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+
+export interface ChunkedPut {
+  mode: ChunkedMode;
+  /** e.g. "/music/a.flac". */
+  path: string;
+  chunks: Uint8Array[];
+  /** The trailer's CRC32 (base64); required by the trailer modes. */
+  crc32?: string;
+  /** Turns the well-formed body into the one to send. */
+  spoil?: (body: Uint8Array) => Uint8Array;
+  /** x-amz-decoded-content-length to declare (default: the real one; null: none). */
+  decodedLength?: number | string | null;
+}
+
+/** A signed aws-chunked PUT as the SDKs frame it, spoiled after signing if asked. */
+export async function chunkedPutMessage(server: TestServer, s: ChunkedPut): Promise<Message> {
+  const signed = s.mode !== "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+  const trailer = s.mode.endsWith("TRAILER") ? { "x-amz-checksum-crc32": s.crc32 ?? "" } : undefined;
+  const date = new Date(Math.floor(Date.now() / 1000) * 1000);
+  const frame = (seedSignature: string) => {
+    const signing = signed ? { secretKey: SECRET_KEY, amzDate: formatAmzDate(date.getTime()), seedSignature } : null;
+    const body = concat(chunkFrames(s.chunks, signing, trailer));
+    return s.spoil ? s.spoil(body) : body;
+  };
+  // The seed signature covers Content-Length; the framed length does not depend on signature values.
+  const length = frame("0".repeat(64)).length;
+  const message = await buildMessage(server, {
+    method: "PUT",
+    path: s.path,
+    payloadHash: s.mode,
+    signingDate: date,
+    headers: {
+      "content-encoding": "aws-chunked",
+      "content-length": String(length),
+      ...(s.decodedLength === null ? {} : { "x-amz-decoded-content-length": String(s.decodedLength ?? s.chunks.reduce((n, c) => n + c.length, 0)) }),
+      ...(trailer ? { "x-amz-trailer": "x-amz-checksum-crc32" } : {}),
+    },
+  });
+  const authorization = message.headers.find(([k]) => k === "authorization")?.[1] ?? "";
+  return { ...message, body: frame(/Signature=([0-9a-f]{64})/.exec(authorization)?.[1] ?? "") };
 }

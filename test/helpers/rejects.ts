@@ -4,11 +4,9 @@ import { errorCode, rawRequest, type RawRequest, type RawResponse } from "./raw.
 import type { TestServer } from "./server.ts";
 import { leftovers, snapshot } from "./tree.ts";
 
-export type Send = (server: TestServer, req: RawRequest) => Promise<RawResponse>;
-
-export async function expectRejected(server: TestServer, req: RawRequest, status: number, code: string, send: Send = rawRequest): Promise<RawResponse> {
+export async function expectRejected(server: TestServer, req: RawRequest, status: number, code: string): Promise<RawResponse> {
   const before = snapshot(server.musicDir);
-  const res = await send(server, req);
+  const res = await rawRequest(server, req);
   expect({ request: `${req.method} ${req.path}`, status: res.status, code: errorCode(res.body) }).toEqual({
     request: `${req.method} ${req.path}`,
     status,
