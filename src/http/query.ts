@@ -5,23 +5,35 @@ import { awsUriEncode } from "../s3/keys.ts";
 import { MAX_KEYS } from "../s3/limits.ts";
 import { parseQuery } from "../s3/sigv4/canonical.ts";
 
-/** C0 controls and DEL: no S3 parameter holds one, and most could not be echoed in XML or a header. */
-const CONTROL = /[\u0000-\u001F\u007F]/;
+/**
+ * What no S3 parameter holds and a listing or header could not echo: C0
+ * controls but TAB, DEL, U+FFFE/U+FFFF, lone surrogates, and U+FFFD, which
+ * is what bytes that were not UTF-8 decode to.
+ */
+const UNECHOABLE = /[\u0000-\u0008\u000A-\u001F\u007F\uFFFD-\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * The request's query, decoded strictly (a bad escape is InvalidURI, where
  * URLSearchParams would keep "%zz" as text), with control characters refused
  * before any handler can echo them into a listing or a header.
  */
+/** Whether a listing or a header could carry `text` back as it is. */
+export function isEchoable(text: string): boolean {
+  return !UNECHOABLE.test(text);
+}
+
 export function requestQuery(rawQuery: string): URLSearchParams {
   const params = parseQuery(rawQuery);
   for (const [name, value] of params)
-    if (CONTROL.test(name) || CONTROL.test(value))
-      throw new S3Error("InvalidArgument", "A query parameter holds a control character.", { ArgumentName: name.replace(CONTROL, "?") });
+    if (!isEchoable(name) || !isEchoable(value))
+      throw new S3Error("InvalidArgument", "A query parameter holds a control character or text that is not UTF-8.", {
+        ArgumentName: name.replace(new RegExp(UNECHOABLE, "g"), "?"),
+      });
   return new URLSearchParams(params as [string, string][]);
 }
 
-const maxKeysSchema = z.coerce.number().int().min(0);
+// Digits only, within a signed 32-bit integer, as S3 takes it ("1e3", "0x10", " 5" are not numbers there).
+const maxKeysSchema = z.string().regex(/^\d{1,10}$/).transform(Number).pipe(z.number().max(2147483647));
 
 export function maxKeysOf(query: URLSearchParams, name = "max-keys"): number {
   const text = query.get(name);

@@ -26,9 +26,16 @@ export function parseCopySource(header: string): string {
   const slash = path.indexOf("/");
   if (slash <= 0 || slash === path.length - 1)
     throw invalid("Copy Source must mention the source bucket and key: sourcebucket/sourcekey", text);
-  const bucket = percentDecode(path.slice(0, slash));
+  const decode = (part: string): string => {
+    try {
+      return percentDecode(part);
+    } catch {
+      throw invalid("Invalid copy source encoding", text);
+    }
+  };
+  const bucket = decode(path.slice(0, slash));
   if (bucket !== BUCKET) throw new S3Error("NoSuchBucket", undefined, { BucketName: bucket });
-  const key = percentDecode(path.slice(slash + 1));
+  const key = decode(path.slice(slash + 1));
   validateKey(key);
   return key;
 }

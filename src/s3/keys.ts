@@ -46,6 +46,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * could not come back byte for byte in a listing: such keys are refused.
  */
 const CONTROL = /[\u0000-\u001F\u007F]/;
+/** U+FFFE and U+FFFF are not XML characters either. */
+const NONCHARACTER = /[\uFFFE\uFFFF]/;
 
 /**
  * Checks a decoded key against SPEC §3 before any filesystem call.
@@ -58,6 +60,7 @@ export function validateKey(key: string): void {
   if (byteLength(key) > MAX_KEY_BYTES) throw new S3Error("KeyTooLongError");
   if (key.includes("\0")) throw new S3Error("InvalidObjectName", "The key contains a NUL character.");
   if (CONTROL.test(key)) throw new S3Error("InvalidObjectName", "The key contains a control character.");
+  if (NONCHARACTER.test(key)) throw new S3Error("InvalidObjectName", "The key contains U+FFFE or U+FFFF.");
   if (key.startsWith("/")) throw new S3Error("InvalidObjectName", "The key starts with '/'.");
   const segments = (isFolderKey(key) ? key.slice(0, -1) : key).split("/");
   for (const segment of segments) {

@@ -8,7 +8,7 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html
  */
 import { type BodyCheck, type ChecksumValue, checksumCheck, contentMd5Matches, sha256PayloadCheck, type TrailerChecksumCheck } from "./body-check.ts";
-import { type Checksum, type ChecksumAlgorithm, createChecksum, toBase64 } from "./checksum.ts";
+import { type Checksum, type ChecksumAlgorithm, checksumHeaderName, createChecksum, toBase64 } from "./checksum.ts";
 import { S3Error } from "./errors.ts";
 import { type DecodeOptions, decodeAwsChunked } from "./sigv4/chunked.ts";
 
@@ -88,6 +88,11 @@ export class VerifiedBody implements AsyncIterable<Uint8Array> {
     if (expectedBytes !== undefined && this.bytes !== expectedBytes) throw new S3Error("IncompleteBody");
     for (const c of this.checks) c.finish();
     if (this.headerChecksum) this.verified[this.headerChecksum.algorithm] = this.headerChecksum.value;
+    // Only what x-amz-trailer announced may arrive there: anything else would be unsigned-by-intent data.
+    const announced = trailer ? checksumHeaderName(trailer.algorithm) : null;
+    const stray = Object.keys(trailers).find((name) => name !== announced);
+    if (stray !== undefined)
+      throw new S3Error("MalformedTrailerError", `The trailer ${stray} was not announced in x-amz-trailer.`);
     if (trailer) this.verified[trailer.algorithm] = trailer.finish(trailers);
     for (const [algorithm, sum] of this.computed) this.computedValues[algorithm] = toBase64(sum.digest());
     const md5Hex = this.md5Hasher.digest("hex");

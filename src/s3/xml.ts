@@ -75,6 +75,8 @@ export function parseXml(text: string): Record<string, unknown> {
   if (NOT_XML_CHAR.test(text)) throw malformed("it holds a character XML does not allow");
   // No client sends CDATA; inside it "&amp;" is literal text, which one decoding pass cannot tell apart.
   if (text.includes("<![CDATA[")) throw malformed("CDATA sections are not accepted");
+  const version = /^\s*<\?xml\s+version\s*=\s*["']([^"']*)["']/.exec(text)?.[1];
+  if (version !== undefined && version !== "1.0") throw malformed(`XML version ${version} is not 1.0`);
   if (XMLValidator.validate(text) !== true) throw new S3Error("MalformedXML");
   let doc: unknown;
   try {

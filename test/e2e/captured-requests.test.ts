@@ -175,30 +175,4 @@ describe("6. a client that hangs up mid-body is not an internal error", () => {
   });
 });
 
-describe("7. a request pipelined behind a PUT", () => {
-  // Bun 1.4.5 closes a connection when a pipelined request arrives while an
-  // async response is pending (uWS "denying async pipelining"), so the client
-  // may get no answer at all; README "Behaviour and limits" says so. What we
-  // guarantee regardless: the PUT is committed whole or not at all.
-  test("the PUT is committed whole, and the server answers the next connection", async () => {
-    const body = "pipelined body ".repeat(1000);
-    const headers = await signHeaders(server, { method: "PUT", path: "/music/bad/pipelined.mp3", headers: { "content-length": String(body.length) } });
-    const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join("");
-    const wire = `PUT /music/bad/pipelined.mp3 HTTP/1.1\r\n${head}\r\n${body}GET /music/bad/other.mp3 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`;
-    const answered = await new Promise<string>((resolve) => {
-      const chunks: Buffer[] = [];
-      const sock = connect(server.port, "127.0.0.1", () => sock.write(wire));
-      sock.on("data", (d: Buffer) => chunks.push(d));
-      sock.on("close", () => resolve(Buffer.concat(chunks).toString()));
-      sock.on("error", () => {});
-      setTimeout(() => sock.destroy(), 3000);
-    });
-    // Either both answers arrived (a fixed runtime) or none did; never a torn file.
-    expect([0, 2]).toContain(answered.match(/^HTTP\/1\.1 \d{3}/gm)?.length ?? 0);
-    const path = join(server.musicDir, "bad", "pipelined.mp3");
-    await waitFor(() => readFileSync(path, "utf8") === body, 5000, "the committed PUT");
-    const next = await rawRequest(server, { method: "GET", path: "/music/bad/pipelined.mp3" });
-    expect(next.status).toBe(200);
-    expect(next.body).toBe(body);
-  });
-});
+// 7. (pipelining) is in test/e2e/hostile/framing.test.ts.

@@ -288,9 +288,9 @@ describe("presigned form", () => {
     }
   });
 
-  test("wrong region: 400 AuthorizationHeaderMalformed naming us-east-1", async () => {
+  test("wrong region: 400 AuthorizationQueryParametersError naming us-east-1 (the query form's code, as S3 answers)", async () => {
     expect(refusal(await presigned({ region: "eu-central-1" }))).toMatchObject({
-      code: "AuthorizationHeaderMalformed",
+      code: "AuthorizationQueryParametersError",
       status: 400,
       fields: { Region: "us-east-1" },
     });

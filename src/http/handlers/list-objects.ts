@@ -12,14 +12,14 @@ import type { ObjectRow } from "../../store/object-index.ts";
 import type { Handler } from "../context.ts";
 import { isoDate, quoted } from "../headers.ts";
 import { OWNER } from "../owner.ts";
-import { booleanOf, listingEncoder, maxKeysOf } from "../query.ts";
+import { booleanOf, isEchoable, listingEncoder, maxKeysOf } from "../query.ts";
 import { xml } from "../result.ts";
 
 const encodeToken = (last: string): string => Buffer.from(last, "utf8").toString("base64url");
 
 function decodeToken(token: string): string {
   const text = Buffer.from(token, "base64url").toString("utf8");
-  if (token === "" || encodeToken(text) !== token.replace(/=+$/, ""))
+  if (token === "" || encodeToken(text) !== token.replace(/=+$/, "") || !isEchoable(text))
     throw new S3Error("InvalidArgument", "The continuation token provided is incorrect", {
       ArgumentName: "continuation-token",
     });

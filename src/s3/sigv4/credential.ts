@@ -28,7 +28,7 @@ export function parseCredential(text: string, malformedCode: S3ErrorCode, prefix
     throw new S3Error(malformedCode, `${prefix} the Credential is mal-formed; ${EXPECTING}.`);
   if (region !== REGION)
     throw new S3Error(
-      "AuthorizationHeaderMalformed",
+      malformedCode,
       `${prefix} the region '${region}' is wrong; expecting '${REGION}'`,
       { Region: REGION },
     );
