@@ -5,6 +5,7 @@ import { z } from "zod";
 import { ConfigError } from "./errors.ts";
 import { defaultConfigPath, defaultDbPath, expandPath } from "./paths.ts";
 import type { Settings } from "./settings-file.ts";
+import { type TlsFiles, tlsFromSettings } from "./tls.ts";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -29,6 +30,8 @@ export interface Config {
   s3Enabled: boolean;
   accessKey: string;
   secretKey: string;
+  /** Set → HTTPS on `port`. */
+  tls: TlsFiles | null;
 }
 
 /** Environment variables, by Config field. ROCKBOX_LIBRARY is upstream's name. */
@@ -79,6 +82,7 @@ export function buildConfig(flags: Flags, settings: Settings | null, configPath:
     s3Enabled: settings?.s3_enabled ?? false,
     accessKey: settings?.s3_access_key ?? "",
     secretKey: settings?.s3_secret_key ?? "",
+    tls: tlsFromSettings(settings, configPath),
   };
 }
 
