@@ -69,3 +69,8 @@ export function makeTestCa(): TestCa {
     },
   };
 }
+
+/** Settings-file lines that make a test server speak HTTPS with the CA's server certificate. */
+export function tlsSettings(ca: TestCa): string {
+  return `s3_tls_cert = "${ca.certPem}"\ns3_tls_key = "${ca.keyPem}"\n`;
+}
