@@ -9,7 +9,8 @@
  * and BoringSSL (Bun): a critical CA basicConstraints and keyUsage, key
  * identifiers, SANs (browsers and Go ignore the CN), serverAuth.
  */
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { Agent } from "node:https";
 import { join } from "node:path";
 import { tempDir } from "./server.ts";
 
@@ -73,4 +74,12 @@ export function makeTestCa(): TestCa {
 /** Settings-file lines that make a test server speak HTTPS with the CA's server certificate. */
 export function tlsSettings(ca: TestCa): string {
   return `s3_tls_cert = "${ca.certPem}"\ns3_tls_key = "${ca.keyPem}"\n`;
+}
+
+/**
+ * What a Node user passes the AWS SDK v3 to trust a private CA:
+ * `new S3Client({ requestHandler: { httpsAgent: trustingAgent(ca) } })`.
+ */
+export function trustingAgent(ca: TestCa): Agent {
+  return new Agent({ ca: readFileSync(ca.caPem), keepAlive: true });
 }
