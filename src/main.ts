@@ -63,7 +63,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
     log,
     writes,
   });
-  const server = listen(app, config.host, config.port);
+  const server = listen(app, config.host, config.port, config.tls);
   // The startup reconcile runs once the server answers: with an unchanged
   // library both indexes are already right. Its walk and comparison maps are
   // garbage once it is done; collect them now rather than hold ~70 MB more

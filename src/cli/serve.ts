@@ -2,6 +2,7 @@
 import { buildConfig, type Config, type Flags, resolveConfigPath, s3DisabledReason } from "../config/config.ts";
 import { ConfigError } from "../config/errors.ts";
 import { readSettings } from "../config/settings-file.ts";
+import { checkTlsFiles } from "../config/tls.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { initSettings } from "./init.ts";
 
@@ -27,6 +28,7 @@ export async function runServe(flags: Flags, start: StartGateway, out: (t: strin
   const config = loadConfig(flags);
   const reason = s3DisabledReason(config);
   if (reason) throw new ConfigError(`s3: disabled — ${reason}`);
+  if (config.tls) checkTlsFiles(config.tls, config.configPath);
   const log = createLogger(config.logLevel);
   const gateway = await start(config, log);
   out(`rockboxd-s3 listening on ${gateway.url} (bucket "music" → ${config.musicDir})\n`);

@@ -6,6 +6,7 @@ import { ANY_ORIGIN } from "./cors-origins.ts";
 import { ConfigError } from "./errors.ts";
 import { defaultConfigPath, defaultDbPath, expandPath } from "./paths.ts";
 import type { Settings } from "./settings-file.ts";
+import { type TlsFiles, tlsFromSettings } from "./tls.ts";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -32,6 +33,8 @@ export interface Config {
   secretKey: string;
   /** Origins whose pages may call us (CORS); ["*"] for any. */
   corsOrigins: string[];
+  /** Set → HTTPS on `port`. */
+  tls: TlsFiles | null;
 }
 
 /** Environment variables, by Config field. ROCKBOX_LIBRARY is upstream's name. */
@@ -83,6 +86,7 @@ export function buildConfig(flags: Flags, settings: Settings | null, configPath:
     accessKey: settings?.s3_access_key ?? "",
     secretKey: settings?.s3_secret_key ?? "",
     corsOrigins: settings?.s3_cors_origins ?? [ANY_ORIGIN],
+    tls: tlsFromSettings(settings, configPath),
   };
 }
 

@@ -17,6 +17,8 @@ export const settingsSchema = z.looseObject({
   s3_access_key: z.string().optional(),
   s3_secret_key: z.string().optional(),
   s3_cors_origins: corsOriginsSchema.optional(),
+  s3_tls_cert: z.string().optional(),
+  s3_tls_key: z.string().optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -29,6 +31,8 @@ const HINTS: Record<string, string> = {
   s3_access_key: "a quoted string",
   s3_secret_key: "a quoted string",
   s3_cors_origins: CORS_ORIGINS_HINT,
+  s3_tls_cert: 'a quoted path to a PEM certificate, e.g. s3_tls_cert = "~/.config/rockbox.org/cert.pem"',
+  s3_tls_key: 'a quoted path to its PEM private key, e.g. s3_tls_key = "~/.config/rockbox.org/key.pem"',
 };
 
 /** Reads and validates the file; null when it does not exist. */

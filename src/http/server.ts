@@ -9,10 +9,13 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export function listen(app: Hono, hostname: string, port: number): RunningServer {
+/** `tls`: PEM file paths, already checked by config/tls.ts. */
+export function listen(app: Hono, hostname: string, port: number, tls: { cert: string; key: string } | null = null): RunningServer {
   const server = Bun.serve({
     hostname,
     port,
+    // Same port, TLS instead of plain HTTP (SPEC §5); files are read once, at startup.
+    tls: tls ? { cert: Bun.file(tls.cert), key: Bun.file(tls.key) } : undefined,
     fetch: app.fetch,
     // Bun caps bodies at 128 MB by default. Our caps (2 GiB PUT, 5 GiB part,
     // plus aws-chunked framing) are enforced by the handlers while streaming.
@@ -22,7 +25,7 @@ export function listen(app: Hono, hostname: string, port: number): RunningServer
   });
   return {
     port: server.port!,
-    url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${server.port}`,
+    url: `${tls ? "https" : "http"}://${hostname.includes(":") ? `[${hostname}]` : hostname}:${server.port}`,
     stop: () => server.stop(false),
   };
 }

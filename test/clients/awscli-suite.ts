@@ -50,15 +50,19 @@ export interface AwscliFlavour {
   checkPutHeaders: (headers: Record<string, string>) => void;
 }
 
-/** The request headers of the PUT in an `aws --debug` log. */
-function putHeaders(debugLog: string): Record<string, string> {
-  const at = debugLog.search(/Sending http request: <AWSPreparedRequest stream_output=False, method=PUT/);
-  if (at < 0) return {};
-  const line = debugLog.slice(at, debugLog.indexOf("\n", at));
-  const out: Record<string, string> = {};
-  for (const m of line.matchAll(/'([A-Za-z0-9-]+)': b?'([^']*)'/g)) out[m[1]!.toLowerCase()] = m[2]!;
+/** The request headers (lower-cased name → value) of every PUT in an `aws --debug` log, in order. */
+export function sentPuts(debugLog: string): Record<string, string>[] {
+  const out: Record<string, string>[] = [];
+  for (const m of debugLog.matchAll(/Sending http request: <AWSPreparedRequest stream_output=False, method=PUT[^\n]*/g)) {
+    const headers: Record<string, string> = {};
+    for (const h of m[0].matchAll(/'([A-Za-z0-9-]+)': b?'([^']*)'/g)) headers[h[1]!.toLowerCase()] = h[2]!;
+    out.push(headers);
+  }
   return out;
 }
+
+/** The request headers of the (first) PUT in an `aws --debug` log. */
+const putHeaders = (debugLog: string): Record<string, string> => sentPuts(debugLog)[0] ?? {};
 
 /** Every `aws` executable on PATH, in PATH order. */
 export function awsOnPath(): string[] {

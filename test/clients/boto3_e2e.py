@@ -3,9 +3,11 @@
 Usage: python3 boto3_e2e.py '<json request>'
 
 The request is {"endpoint": URL, "op": NAME, ...op arguments}. The result is
-one JSON document on stdout. A client error prints {"error": {...}} and exits
-1; anything else is a traceback and exit 2. boto3 runs with its defaults
-(credentials and region from the environment, new default checksums,
+one JSON document on stdout; with "trace": true it is {"result", "sent"},
+"sent" being what each request carried (payload mode, checksum headers).
+A client error prints {"error": {...}} and exits 1; anything else is a
+traceback and exit 2. boto3 runs with its defaults (credentials, region and,
+over HTTPS, AWS_CA_BUNDLE from the environment, new default checksums,
 TransferConfig defaults); only the endpoint is set.
 """
 
@@ -141,6 +143,8 @@ def main():
     s3 = client(req["endpoint"])
     try:
         result = OPS[req["op"]](s3, req)
+        if req.get("trace"):
+            result = {"result": result, "sent": SENT}
     except ClientError as e:
         err = e.response.get("Error", {})
         meta = e.response.get("ResponseMetadata", {})

@@ -86,7 +86,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   let match: RegExpMatchArray;
   try {
     match = await Promise.race([
-      waitForLine(proc.stdout, /listening on (http:\/\/[^\s]+:(\d+))/, out),
+      waitForLine(proc.stdout, /listening on (https?:\/\/[^\s]+:(\d+))/, out),
       Bun.sleep(20_000).then(() => {
         throw new Error("server did not start in 20 s");
       }),

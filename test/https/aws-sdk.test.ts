@@ -1,0 +1,161 @@
+/**
+ * @aws-sdk/client-s3 v3 and @aws-sdk/lib-storage over HTTPS against the
+ * built executable, trusting a test CA through an https.Agent (what a Node
+ * user passes as `requestHandler: { httpsAgent }`), otherwise with their
+ * defaults. Over TLS as over plain HTTP the SDK's default CRC32 goes in a
+ * header for buffer bodies (lib-storage parts too) and in an aws-chunked
+ * trailer for streams of known length; the tests record which was sent.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { createReadStream, readFileSync, rmSync } from "node:fs";
+import type { Readable } from "node:stream";
+import { compositeCrc32, crc32Base64 } from "../helpers/checksums.ts";
+import {
+  DEBUG_ENV,
+  expectedEtag,
+  filesUnder,
+  LARGE_SIZE,
+  makeFixture,
+  md5File,
+  MiB,
+  musicLeft,
+  opCounts,
+  SMALL_SIZE,
+  summarizeOps,
+  traced as tracedOn,
+  type Fixture,
+  workLeftovers,
+} from "../helpers/cli-clients.ts";
+import { sdkClient } from "../helpers/clients.ts";
+import { executableCommand } from "../helpers/executable.ts";
+import { startServer, type TestServer } from "../helpers/server.ts";
+import { makeTestCa, type TestCa, tlsSettings, trustingAgent } from "../helpers/test-ca.ts";
+
+/** lib-storage's defaults: 5 MiB parts. */
+const LIB_STORAGE = { partSize: 5 * MiB, threshold: 5 * MiB + 1 };
+const SMALL = "aws-sdk/Ólafur Arnalds/01 Saman (東京).flac";
+const LARGE = "aws-sdk/Ólafur Arnalds/Long Mix (lib-storage).flac";
+const STREAMED = "aws-sdk/Ólafur Arnalds/Long Mix (stream body).flac";
+
+let ca: TestCa;
+let server: TestServer;
+let fx: Fixture;
+let s3: S3Client;
+/** The payload mode (x-amz-content-sha256) and checksum headers of every request the SDK sent. */
+const sent: { method: string; payload: string; checksum: string[] }[] = [];
+
+beforeAll(async () => {
+  ca = makeTestCa();
+  server = await startServer({ settings: tlsSettings(ca), env: DEBUG_ENV, command: await executableCommand() });
+  fx = makeFixture("https-aws-sdk");
+  s3 = sdkClient(server, { requestHandler: { httpsAgent: trustingAgent(ca) } });
+  s3.middlewareStack.add(
+    (next) => async (args: any) => {
+      const h: Record<string, string> = args.request.headers;
+      sent.push({
+        method: args.request.method,
+        payload: h["x-amz-content-sha256"] ?? "",
+        checksum: Object.keys(h).filter((k) => /^x-amz-(checksum-|trailer$)/.test(k)).sort(),
+      });
+      return next(args);
+    },
+    { step: "deserialize", name: "recordPayloadMode" },
+  );
+}, 120_000);
+afterAll(async () => {
+  s3?.destroy();
+  await server?.[Symbol.asyncDispose]();
+  ca?.[Symbol.dispose]();
+  if (fx) rmSync(fx.dir, { recursive: true, force: true });
+});
+
+const traced = <T>(fn: () => Promise<T>) => tracedOn(server, fn);
+const puts = () => sent.filter((r) => r.method === "PUT").map((r) => [r.payload, r.checksum]);
+const sha256 = (bytes: Uint8Array) => new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
+const head = (Key: string) => s3.send(new HeadObjectCommand({ Bucket: "music", Key, ChecksumMode: "ENABLED" }));
+
+describe("@aws-sdk/client-s3 over HTTPS", () => {
+  test("refuses the server without the CA", async () => {
+    const untrusting = sdkClient(server, { maxAttempts: 1 });
+    try {
+      const err = await untrusting.send(new ListObjectsV2Command({ Bucket: "music" })).then(() => null, (e: Error) => e.message);
+      expect(err).toMatch(/certificate/);
+    } finally {
+      untrusting.destroy();
+    }
+  }, 30_000);
+
+  test("PutObject a small buffer: CRC32 header, byte-equal on disk, MD5 ETag", async () => {
+    sent.length = 0;
+    const body = readFileSync(fx.small);
+    const put = await s3.send(new PutObjectCommand({ Bucket: "music", Key: SMALL, Body: body }));
+    // A buffer body: the SDK signs its SHA-256 and sends the CRC32 as a header, over TLS too.
+    expect(puts()).toEqual([[sha256(body), ["x-amz-checksum-crc32"]]]);
+    expect(put.ETag).toBe(await expectedEtag(fx.small));
+    expect(filesUnder(server.musicDir, "aws-sdk")).toEqual({ [SMALL]: await md5File(fx.small) });
+    expect((await head(SMALL)).ChecksumCRC32).toBe(crc32Base64(body));
+  }, 60_000);
+
+  test("lib-storage Upload of a 17 MiB stream: multipart in 5 MiB parts, byte-equal on disk", async () => {
+    sent.length = 0;
+    const { value: done, requests } = await traced(() =>
+      new Upload({ client: s3, params: { Bucket: "music", Key: LARGE, Body: createReadStream(fx.large) } }).done(),
+    );
+    expect(opCounts(requests), summarizeOps(requests)).toMatchObject({ CreateMultipartUpload: 1, UploadPart: 4, CompleteMultipartUpload: 1 });
+    const etag = await expectedEtag(fx.large, LIB_STORAGE);
+    expect(done.ETag).toBe(etag);
+    expect(filesUnder(server.musicDir, "aws-sdk")[LARGE]).toBe(await md5File(fx.large));
+    const h = await head(LARGE);
+    expect([h.ContentLength, h.ETag]).toEqual([LARGE_SIZE, etag]);
+    // lib-storage hands each part over as a buffer: signed SHA-256 and a CRC32 header per
+    // part, and the object gets the COMPOSITE checksum of the parts.
+    const bytes = await Bun.file(fx.large).bytes();
+    const parts = [0, 1, 2, 3].map((i) => bytes.subarray(i * LIB_STORAGE.partSize, (i + 1) * LIB_STORAGE.partSize));
+    expect(puts()).toEqual(parts.map((p) => [sha256(p), ["x-amz-checksum-crc32"]]));
+    expect(h.ChecksumCRC32).toBe(compositeCrc32(bytes, LIB_STORAGE.partSize));
+  }, 120_000);
+
+  test("PutObject a 17 MiB stream body: one aws-chunked PUT with a CRC32 trailer, byte-equal on disk", async () => {
+    sent.length = 0;
+    const put = await s3.send(new PutObjectCommand({ Bucket: "music", Key: STREAMED, Body: createReadStream(fx.large), ContentLength: LARGE_SIZE }));
+    expect(puts()).toEqual([["STREAMING-UNSIGNED-PAYLOAD-TRAILER", ["x-amz-trailer"]]]);
+    expect(put.ETag).toBe(await expectedEtag(fx.large));
+    expect(filesUnder(server.musicDir, "aws-sdk")[STREAMED]).toBe(await md5File(fx.large));
+    expect((await head(STREAMED)).ChecksumCRC32).toBe(crc32Base64(await Bun.file(fx.large).bytes()));
+  }, 120_000);
+
+  test("ListObjectsV2 lists all three with sizes and ETags", async () => {
+    const list = await s3.send(new ListObjectsV2Command({ Bucket: "music", Prefix: "aws-sdk/" }));
+    expect(list.Contents?.map((c) => [c.Key, c.Size, c.ETag])).toEqual([
+      [SMALL, SMALL_SIZE, await expectedEtag(fx.small)],
+      [LARGE, LARGE_SIZE, await expectedEtag(fx.large, LIB_STORAGE)],
+      [STREAMED, LARGE_SIZE, await expectedEtag(fx.large)],
+    ]);
+  }, 60_000);
+
+  test("GetObject all three byte-equal (streamed)", async () => {
+    for (const [Key, src] of [[SMALL, fx.small], [LARGE, fx.large], [STREAMED, fx.large]] as const) {
+      const get = await s3.send(new GetObjectCommand({ Bucket: "music", Key }));
+      const h = new Bun.CryptoHasher("md5");
+      for await (const chunk of get.Body as Readable) h.update(chunk as Uint8Array);
+      expect(h.digest("hex")).toBe(await md5File(src));
+    }
+  }, 120_000);
+
+  test("DeleteObjects all three: the music folder is empty", async () => {
+    const keys = [SMALL, LARGE, STREAMED];
+    const del = await s3.send(new DeleteObjectsCommand({ Bucket: "music", Delete: { Objects: keys.map((Key) => ({ Key })) } }));
+    expect({ deleted: del.Deleted?.map((d) => d.Key).sort(), errors: del.Errors ?? [] }).toEqual({ deleted: keys.sort(), errors: [] });
+    expect(musicLeft(server.musicDir)).toEqual([]);
+    expect(workLeftovers(server.musicDir), "in-progress or multipart uploads left behind").toEqual([]);
+  }, 60_000);
+});

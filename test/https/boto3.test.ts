@@ -1,0 +1,139 @@
+/**
+ * boto3 1.43 over HTTPS against the built executable, trusting a test CA
+ * through AWS_CA_BUNDLE, otherwise with its defaults (test/clients/boto3_e2e.py).
+ * Over TLS botocore sends every PUT and part as an aws-chunked body with a
+ * CRC32 trailer (STREAMING-UNSIGNED-PAYLOAD-TRAILER); the tests check that
+ * this is the path taken and that the server stored the trailer's checksum.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { compositeCrc32, crc32Base64 } from "../helpers/checksums.ts";
+import {
+  clientEnv,
+  DEBUG_ENV,
+  describeRun,
+  expectedEtag,
+  filesUnder,
+  LARGE_SIZE,
+  makeFixture,
+  md5File,
+  MiB,
+  musicLeft,
+  opCounts,
+  requireTool,
+  run,
+  SMALL_SIZE,
+  type Fixture,
+  type RunResult,
+  workLeftovers,
+} from "../helpers/cli-clients.ts";
+import { sdkClient } from "../helpers/clients.ts";
+import { executableCommand } from "../helpers/executable.ts";
+import { startServer, tempDir, type TestServer } from "../helpers/server.ts";
+import { makeTestCa, type TestCa, tlsSettings, trustingAgent } from "../helpers/test-ca.ts";
+
+const SCRIPT = join(import.meta.dir, "..", "clients", "boto3_e2e.py");
+/** boto3's TransferConfig defaults. */
+const TRANSFER = { partSize: 8 * MiB, threshold: 8 * MiB };
+const SMALL = "boto3/Múm/01 Green Grass of Tunnel (東京).flac";
+const LARGE = "boto3/Múm/Long Mix (Side A+B).flac";
+/** What botocore puts on every PUT over TLS (payload mode and checksum headers, as boto3_e2e.py records them). */
+const TRAILER = { method: "PUT", payload: "STREAMING-UNSIGNED-PAYLOAD-TRAILER", checksum: ["x-amz-trailer"] };
+
+let ca: TestCa;
+let server: TestServer;
+let fx: Fixture;
+let home: string;
+let python: string;
+let s3: S3Client;
+
+beforeAll(async () => {
+  python = requireTool("python3 (with boto3)", ["python3"], "Install Python 3 and `pip install 'boto3>=1.36'` (the image ships boto3 1.43).");
+  ca = makeTestCa();
+  server = await startServer({ settings: tlsSettings(ca), env: DEBUG_ENV, command: await executableCommand() });
+  s3 = sdkClient(server, { requestHandler: { httpsAgent: trustingAgent(ca) } });
+  fx = makeFixture("https-boto3");
+  home = tempDir("https-boto3-home");
+}, 120_000);
+afterAll(async () => {
+  s3?.destroy();
+  await server?.[Symbol.asyncDispose]();
+  ca?.[Symbol.dispose]();
+  for (const d of [fx?.dir, home]) if (d) rmSync(d, { recursive: true, force: true });
+});
+
+/** One boto3_e2e.py step that must succeed, traced: its answer, what it sent, what the server saw. */
+async function boto3(op: string, args: Record<string, unknown> = {}, env: Record<string, string> = {}): Promise<{ run: RunResult; out: any }> {
+  const r = await run([python, SCRIPT, JSON.stringify({ endpoint: server.url, op, trace: true, ...args })], {
+    env: clientEnv(home, { AWS_CA_BUNDLE: ca.caPem, ...env }),
+    server,
+    timeoutMs: 120_000,
+  });
+  let out: any;
+  try {
+    out = JSON.parse(r.stdout);
+  } catch {
+    out = undefined;
+  }
+  return { run: r, out };
+}
+
+const headChecksum = async (Key: string) =>
+  (await s3.send(new HeadObjectCommand({ Bucket: "music", Key, ChecksumMode: "ENABLED" }))).ChecksumCRC32;
+
+describe("boto3 over HTTPS", () => {
+  test("refuses the server without the CA", async () => {
+    const { run: r } = await boto3("list", {}, { AWS_CA_BUNDLE: "/etc/ssl/certs/ca-certificates.crt", AWS_MAX_ATTEMPTS: "1" });
+    expect(r.exitCode, describeRun(r)).not.toBe(0);
+    expect(r.stderr).toMatch(/CERTIFICATE_VERIFY_FAILED|certificate verify failed/i);
+  }, 60_000);
+
+  test("upload_file a small file: one aws-chunked PUT with a CRC32 trailer, byte-equal on disk, MD5 ETag", async () => {
+    const { run: r, out } = await boto3("upload_file", { path: fx.small, key: SMALL });
+    expect(r.exitCode, describeRun(r)).toBe(0);
+    expect(opCounts(r.requests)).toMatchObject({ PutObject: 1 });
+    expect(out.sent.filter((s: any) => s.method === "PUT")).toEqual([TRAILER]);
+    expect(out.result).toEqual({ ETag: await expectedEtag(fx.small), ContentLength: SMALL_SIZE, expectedETag: await expectedEtag(fx.small) });
+    expect(filesUnder(server.musicDir, "boto3")).toEqual({ [SMALL]: await md5File(fx.small) });
+    expect(await headChecksum(SMALL)).toBe(crc32Base64(await Bun.file(fx.small).bytes()));
+  }, 60_000);
+
+  test("upload_file a file over 16 MiB: multipart in 8 MiB aws-chunked parts, byte-equal on disk", async () => {
+    const { run: r, out } = await boto3("upload_file", { path: fx.large, key: LARGE });
+    expect(r.exitCode, describeRun(r)).toBe(0);
+    expect(opCounts(r.requests), describeRun(r)).toMatchObject({ CreateMultipartUpload: 1, UploadPart: 3, CompleteMultipartUpload: 1 });
+    expect(out.sent.filter((s: any) => s.method === "PUT")).toEqual([TRAILER, TRAILER, TRAILER]);
+    const etag = await expectedEtag(fx.large, TRANSFER);
+    expect(out.result).toEqual({ ETag: etag, ContentLength: LARGE_SIZE, expectedETag: etag });
+    expect(filesUnder(server.musicDir, "boto3")[LARGE]).toBe(await md5File(fx.large));
+    expect(await headChecksum(LARGE)).toBe(compositeCrc32(await Bun.file(fx.large).bytes(), TRANSFER.partSize));
+  }, 120_000);
+
+  test("list_objects_v2 lists both with sizes and ETags", async () => {
+    const { run: r, out } = await boto3("list", { prefix: "boto3/" });
+    expect(r.exitCode, describeRun(r)).toBe(0);
+    expect(out.result).toEqual([
+      { Key: SMALL, Size: SMALL_SIZE, ETag: await expectedEtag(fx.small) },
+      { Key: LARGE, Size: LARGE_SIZE, ETag: await expectedEtag(fx.large, TRANSFER) },
+    ]);
+  }, 60_000);
+
+  test("download_file both byte-equal", async () => {
+    for (const [key, src] of [[SMALL, fx.small], [LARGE, fx.large]] as const) {
+      const path = join(fx.downloads, key.replaceAll("/", "_"));
+      const { run: r, out } = await boto3("download_file", { key, path });
+      expect(r.exitCode, describeRun(r)).toBe(0);
+      expect(out.result).toEqual({ md5: await md5File(src) });
+    }
+  }, 120_000);
+
+  test("delete both with DeleteObjects: the music folder is empty", async () => {
+    const { run: r, out } = await boto3("delete_prefix", { prefix: "boto3/" });
+    expect(r.exitCode, describeRun(r)).toBe(0);
+    expect(out.result).toEqual({ listed: [SMALL, LARGE], deleted: [SMALL, LARGE], errors: [] });
+    expect(musicLeft(server.musicDir)).toEqual([]);
+    expect(workLeftovers(server.musicDir), "in-progress or multipart uploads left behind").toEqual([]);
+  }, 60_000);
+});
