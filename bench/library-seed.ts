@@ -13,7 +13,7 @@ import { openDatabase } from "../src/db/database.ts";
 import { readTags, type TrackTags } from "../src/library/tags.ts";
 import type { TrackUpsert } from "../src/library/track-store.ts";
 import { TrackStore } from "../src/library/track-store.ts";
-import { walkTree } from "../src/library/walk.ts";
+import { walkTree } from "../src/music-dir/index.ts";
 import { md5OfFile } from "../src/store/file-md5.ts";
 import { IndexSync } from "../src/store/index-sync.ts";
 import { Layout } from "../src/store/layout.ts";

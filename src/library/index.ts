@@ -6,21 +6,17 @@
  */
 import type { Database } from "bun:sqlite";
 import { resolve } from "node:path";
+import { FolderWatcher, isNetworkFilesystem, type WatchFn } from "../music-dir/index.ts";
 import { silentLog, type Log } from "./log.ts";
-import { isNetworkFilesystem } from "./network-fs.ts";
 import { LibraryQueries } from "./queries.ts";
 import { reconcile, type ReconcileObserver, type ReconcileResult } from "./reconcile.ts";
 import { SyncQueue, type PathSink } from "./sync-queue.ts";
 import { TrackStore } from "./track-store.ts";
-import { LibraryWatcher, type WatchFn } from "./watcher.ts";
 
-export { WORK_DIR_NAME, isWorkPath } from "../music-dir.ts";
 export type { Log } from "./log.ts";
 export type { PathSink, SyncStats } from "./sync-queue.ts";
 export type { ReconcileObserver, ReconcileResult } from "./reconcile.ts";
 export type { TrackRow, AlbumRow, ArtistRow, LibraryStats } from "./queries.ts";
-export { walkTree, type WalkEntry } from "./walk.ts";
-export { fileIdentity } from "../music-dir.ts";
 export { SyncQueue, TrackStore, LibraryQueries };
 
 /** Backstop reconcile interval on a local disk with a working watcher. */
@@ -95,9 +91,9 @@ export function createLibrary(options: LibraryOptions): Library {
     timer.unref();
   };
 
-  const watcher = new LibraryWatcher({
+  const watcher = new FolderWatcher({
     musicDir,
-    queue,
+    onPath: (rel) => queue.enqueue(rel),
     log,
     watchFn: options.watchFn,
     onFailure: () => schedule(short),

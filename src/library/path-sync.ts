@@ -7,11 +7,10 @@
  */
 import { statSync, type Stats } from "node:fs";
 import { join } from "node:path";
-import { isAudioKey } from "../s3/keys.ts";
+import { isAudioPath, walkTree } from "../music-dir/index.ts";
 import type { Log } from "./log.ts";
 import { readTags } from "./tags.ts";
 import type { TrackStore, TrackUpsert } from "./track-store.ts";
-import { walkTree } from "./walk.ts";
 
 /** The results of a group of paths, written in one transaction. */
 export interface Batch {
@@ -64,7 +63,7 @@ export class PathSync {
       }
     } else if (st.isDirectory()) {
       this.#expand(rel, batch);
-    } else if (st.isFile() && isAudioKey(rel)) {
+    } else if (st.isFile() && isAudioPath(rel)) {
       const known = this.store.get(rel);
       if (known && known.size === st.size && known.mtimeMs === Math.floor(st.mtimeMs) && known.ino === st.ino) return;
       const tags = await readTags(abs, st.size);

@@ -9,7 +9,7 @@ import { statSync } from "node:fs";
 import type { Log } from "./log.ts";
 import type { SyncQueue } from "./sync-queue.ts";
 import type { TrackStore } from "./track-store.ts";
-import { type WalkEntry, walkTree } from "./walk.ts";
+import { type WalkEntry, walkTree } from "../music-dir/index.ts";
 
 /**
  * Another index that wants the same walk (the S3 object index): it sees

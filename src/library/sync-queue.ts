@@ -6,10 +6,10 @@
  * what each means; results are written in small transactions, at once after
  * an urgent path, so an S3 write waits for one parse at most, never a scan.
  */
-import { isWorkPath } from "../music-dir.ts";
+import { isWorkPath } from "../music-dir/index.ts";
 import { silentLog, type Log } from "./log.ts";
 import { emptyBatch, PathSync, statPath, token, type Batch } from "./path-sync.ts";
-import { Settle } from "./settle.ts";
+import { Settle } from "../music-dir/index.ts";
 import type { TrackStore } from "./track-store.ts";
 
 /**

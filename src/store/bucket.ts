@@ -4,13 +4,14 @@
  */
 import { mkdirSync, rmdirSync, statSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
-import { fileIdentity } from "../music-dir.ts";
+import { fileIdentity } from "../music-dir/index.ts";
 import { S3Error } from "../s3/errors.ts";
-import { isAudioKey, isFolderKey } from "../s3/keys.ts";
+import { isFolderKey } from "../s3/keys.ts";
 import type { VerifiedBody } from "../s3/verified-body.ts";
 import { commitTemp, fsError, receiveToTemp } from "./atomic-write.ts";
+import { isVisibleKey } from "./audio-keys.ts";
 import { folderRow, type IndexSync, parentOf } from "./index-sync.ts";
-import { isWorkPath, type Layout } from "./layout.ts";
+import type { Layout } from "./layout.ts";
 import { listPage, type ListPage, type ListQuery } from "./listing.ts";
 import type { ObjectIndex, ObjectRow } from "./object-index.ts";
 
@@ -22,10 +23,6 @@ export interface ObjectFields {
 
 /** Told about every path S3 changed, right after the change (the library follows). */
 export type ChangeListener = (rel: string) => void;
-
-export function isVisibleKey(key: string): boolean {
-  return !isWorkPath(key) && (isFolderKey(key) || isAudioKey(key));
-}
 
 export class Bucket {
   constructor(

@@ -5,7 +5,7 @@
  * at a time, streamed, paused while uploads are in flight, and the result
  * kept only if the file did not change while it was read.
  */
-import { fileIdentity } from "../music-dir.ts";
+import { fileIdentity } from "../music-dir/index.ts";
 import { statSync, type Stats } from "node:fs";
 import { md5OfFile } from "./file-md5.ts";
 import type { IndexSync } from "./index-sync.ts";

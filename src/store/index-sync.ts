@@ -5,8 +5,8 @@
  */
 import { readdirSync, statSync, type Stats } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileIdentity } from "../music-dir.ts";
-import { isAudioKey, isValidKey } from "../s3/keys.ts";
+import { fileIdentity, isAudioPath } from "../music-dir/index.ts";
+import { isValidKey } from "../s3/keys.ts";
 import { isWorkPath, type Layout } from "./layout.ts";
 import type { Identity, ObjectIndex, ObjectRow } from "./object-index.ts";
 
@@ -75,7 +75,7 @@ export class IndexSync {
       this.clearAncestorMarkers(rel);
       return this.syncFolderMarker(rel);
     }
-    if (!st.isFile() || !isAudioKey(rel) || !isValidKey(rel)) {
+    if (!st.isFile() || !isAudioPath(rel) || !isValidKey(rel)) {
       // Not (or no longer) an object (a name S3 cannot carry, such as one with a control character, is not one); if it used to be a folder, what was under it is gone.
       this.removeTree(rel + "/");
       return null;

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { appendFileSync, rmSync, renameSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { SyncQueue, TrackStore, WORK_DIR_NAME, type PathSink } from "../../src/library/index.ts";
+import { SyncQueue, TrackStore, type PathSink } from "../../src/library/index.ts";
+import { WORK_DIR_NAME } from "../../src/music-dir/index.ts";
 import { fixture, place, TempLibrary } from "./helpers.ts";
 
 function queueFor(t: TempLibrary, sinks: PathSink[] = [], debounceMs = 30) {
