@@ -59,9 +59,9 @@ export async function seedLibrary(musicDirIn: string, dbPath: string): Promise<S
     const md5ByInode = new Map<number, string>();
     for (let rows = index.provisional(1000); rows.length > 0; rows = index.provisional(1000, rows.at(-1)!.key)) {
       for (const row of rows)
-        if (!md5ByInode.has(row.inode)) md5ByInode.set(row.inode, (await md5OfFile(`${musicDir}/${row.key}`))!);
+        if (!md5ByInode.has(row.ino)) md5ByInode.set(row.ino, (await md5OfFile(`${musicDir}/${row.key}`))!);
       index.transaction(() => {
-        for (const row of rows) index.settleEtag(row, md5ByInode.get(row.inode)!);
+        for (const row of rows) index.settleEtag(row, md5ByInode.get(row.ino)!);
       });
     }
     return { tracks, objects: index.count(), seconds: (performance.now() - started) / 1000 };

@@ -5,9 +5,8 @@
  * every track below it — but only while music_dir is still the directory we
  * started with (an unmounted share must not read as "everything deleted").
  */
-import { statSync, type Stats } from "node:fs";
 import { join } from "node:path";
-import { isAudioPath, walkTree } from "../music-dir/index.ts";
+import { fileIdentity, isAudioPath, sameIdentity, sameLook, statPath, walkTree } from "../music-dir/index.ts";
 import type { Log } from "./log.ts";
 import { readTags } from "./tags.ts";
 import type { TrackStore, TrackUpsert } from "./track-store.ts";
@@ -65,12 +64,12 @@ export class PathSync {
       this.#expand(rel, batch);
     } else if (st.isFile() && isAudioPath(rel)) {
       const known = this.store.get(rel);
-      if (known && known.size === st.size && known.mtimeMs === Math.floor(st.mtimeMs) && known.ino === st.ino) return;
+      const id = fileIdentity(st);
+      if (known && sameIdentity(known, id)) return;
       const tags = await readTags(abs, st.size);
-      const after = statPath(abs);
-      if (typeof after === "string" || token(after) !== token(st)) return this.host.later(rel); // changed while parsed
+      if (!sameLook(statPath(abs), st)) return this.host.later(rel); // changed while parsed
       this.host.parsed(tags.parseError !== null);
-      batch.upserts.push({ rel, size: st.size, mtimeMs: Math.floor(st.mtimeMs), ino: st.ino, tags });
+      batch.upserts.push({ rel, ...id, tags });
     }
   }
 
@@ -91,7 +90,7 @@ export class PathSync {
         present.add(e.rel);
         if (this.host.settling(e.rel)) continue; // the watcher will hand it over once written
         const known = this.store.get(e.rel);
-        if (!known || known.size !== e.size || known.mtimeMs !== e.mtimeMs || known.ino !== e.ino) this.host.soon(e.rel);
+        if (!known || !sameIdentity(known, e)) this.host.soon(e.rel);
       }
     } catch (error) {
       this.log.warn("library: cannot read folder, leaving its tracks alone", { path: relDir, error: String(error) });
@@ -119,20 +118,4 @@ export class PathSync {
     const st = statPath(this.musicDir);
     return typeof st !== "string" && st.isDirectory() ? `${st.dev}:${st.ino}` : null;
   }
-}
-
-/** "missing" only when the path is really not there; any other failure is "error". */
-export function statPath(path: string): Stats | "missing" | "error" {
-  try {
-    return statSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === "ENOENT" || code === "ENOTDIR" ? "missing" : "error";
-  }
-}
-
-/** A cheap identity of a path: changes when a file is written, replaced or removed. */
-export function token(st: Stats | "missing" | "error"): string {
-  if (typeof st === "string") return st;
-  return st.isDirectory() ? "dir" : `${st.size}:${st.mtimeMs}:${st.ino}`;
 }

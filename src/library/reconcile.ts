@@ -9,7 +9,7 @@ import { statSync } from "node:fs";
 import type { Log } from "./log.ts";
 import type { SyncQueue } from "./sync-queue.ts";
 import type { TrackStore } from "./track-store.ts";
-import { type WalkEntry, walkTree } from "../music-dir/index.ts";
+import { onlyInodeMoved, sameIdentity, type WalkEntry, walkTree } from "../music-dir/index.ts";
 
 /**
  * Another index that wants the same walk (the S3 object index): it sees
@@ -71,8 +71,8 @@ export async function reconcile(parts: {
       seen++;
       const k = known.get(e.rel);
       known.delete(e.rel);
-      if (!k || k.size !== e.size || k.mtimeMs !== e.mtimeMs) changed.push(e.rel);
-      else if (k.ino !== e.ino) inodes.push({ rel: e.rel, ino: e.ino });
+      if (k && onlyInodeMoved(k, e)) inodes.push({ rel: e.rel, ino: e.ino });
+      else if (!k || !sameIdentity(k, e)) changed.push(e.rel);
     }
   } catch (error) {
     return refuse(`music_dir cannot be listed (${(error as NodeJS.ErrnoException).code ?? error})`);

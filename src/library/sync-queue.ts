@@ -6,10 +6,9 @@
  * what each means; results are written in small transactions, at once after
  * an urgent path, so an S3 write waits for one parse at most, never a scan.
  */
-import { isWorkPath } from "../music-dir/index.ts";
+import { isWorkPath, Settle, statPath } from "../music-dir/index.ts";
 import { silentLog, type Log } from "./log.ts";
-import { emptyBatch, PathSync, statPath, token, type Batch } from "./path-sync.ts";
-import { Settle } from "../music-dir/index.ts";
+import { emptyBatch, PathSync, type Batch } from "./path-sync.ts";
 import type { TrackStore } from "./track-store.ts";
 
 /**
@@ -66,7 +65,7 @@ export class SyncQueue {
     this.#sinks = [...(options.sinks ?? [])];
     this.#concurrency = options.concurrency ?? 8;
     this.#batchSize = options.batchSize ?? 32;
-    const probe = (rel: string) => token(statPath(`${options.musicDir}/${rel}`));
+    const probe = (rel: string) => statPath(`${options.musicDir}/${rel}`);
     this.#settle = new Settle(options.debounceMs ?? 300, probe, (rel) => this.#add(this.#normal, rel));
     this.#paths = new PathSync(options.musicDir, options.store, this.#log, {
       later: (rel) => this.#closed || this.#settle.touch(rel),

@@ -20,6 +20,11 @@ export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
   return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
 }
 
+/** Same size and mtime under a new inode (a remount, a `cp -p`): the content is taken as unchanged. */
+export function onlyInodeMoved(a: FileIdentity, b: FileIdentity): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino !== b.ino;
+}
+
 /** "missing" only when the path is really not there; any other failure (EACCES, EIO) is "error". */
 export type Look = Stats | "missing" | "error";
 
@@ -30,6 +35,13 @@ export function statPath(path: string): Look {
     const code = (error as NodeJS.ErrnoException).code;
     return code === "ENOENT" || code === "ENOTDIR" ? "missing" : "error";
   }
+}
+
+/** Two looks at one path agree: both missing, both unreadable, both folders, or files of one identity. */
+export function sameLook(a: Look, b: Look): boolean {
+  if (typeof a === "string" || typeof b === "string") return a === b;
+  if (a.isDirectory() || b.isDirectory()) return a.isDirectory() && b.isDirectory();
+  return sameIdentity(fileIdentity(a), fileIdentity(b));
 }
 
 /** For callers to whom any failure means "not there". */

@@ -4,7 +4,7 @@
  * debounce. It imports nothing of ours; the store and the library follow it.
  */
 export { AUDIO_EXTENSIONS, extensionOf, isAudioPath } from "./audio.ts";
-export { fileIdentity, sameIdentity, statOrNull, statPath, type FileIdentity, type Look } from "./identity.ts";
+export { fileIdentity, onlyInodeMoved, sameIdentity, sameLook, statOrNull, statPath, type FileIdentity, type Look } from "./identity.ts";
 export type { Log } from "./log.ts";
 export { isNetworkFilesystem } from "./network-fs.ts";
 export { Settle } from "./settle.ts";

@@ -1,3 +1,5 @@
+import { sameLook, type Look } from "./identity.ts";
+
 /**
  * Per-path debounce for files that may still be being written: a path fires
  * once it has had no event for `delayMs` and its size/mtime/inode did not move
@@ -5,12 +7,12 @@
  * local event). Each new event re-arms the path's timer.
  */
 export class Settle {
-  readonly #timers = new Map<string, { timer: Timer; token: string }>();
+  readonly #timers = new Map<string, { timer: Timer; look: Look }>();
 
   constructor(
     private readonly delayMs: number,
-    /** A cheap identity of the path right now (a stat), compared across the wait. */
-    private readonly probe: (rel: string) => string,
+    /** The path right now (a stat), compared across the wait. */
+    private readonly probe: (rel: string) => Look,
     private readonly fire: (rel: string) => void,
   ) {}
 
@@ -40,13 +42,13 @@ export class Settle {
     this.#timers.clear();
   }
 
-  #arm(rel: string, token: string): void {
+  #arm(rel: string, look: Look): void {
     const timer = setTimeout(() => {
       const now = this.probe(rel);
-      if (now !== token) return this.#arm(rel, now);
+      if (!sameLook(now, look)) return this.#arm(rel, now);
       this.#timers.delete(rel);
       this.fire(rel);
     }, this.delayMs);
-    this.#timers.set(rel, { timer, token });
+    this.#timers.set(rel, { timer, look });
   }
 }

@@ -57,12 +57,9 @@ export class Bucket {
 
   /** Records a file we just renamed into place, with its real MD5 ETag. */
   recordWrite(key: string, dest: string, etag: string, fields: ObjectFields): ObjectRow {
-    const id = fileIdentity(statSync(dest));
     const row: ObjectRow = {
       key,
-      size: id.size,
-      mtimeMs: id.mtimeMs,
-      inode: id.ino,
+      ...fileIdentity(statSync(dest)),
       etag,
       etagProvisional: false,
       ...fields,

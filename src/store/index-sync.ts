@@ -3,12 +3,12 @@
  * means: S3 writes call it directly, the library's sync queue calls it for
  * what the watcher and reconcile find.
  */
-import { readdirSync, statSync, type Stats } from "node:fs";
+import { readdirSync, type Stats } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileIdentity, isAudioPath } from "../music-dir/index.ts";
+import { fileIdentity, isAudioPath, sameIdentity, statOrNull, type FileIdentity } from "../music-dir/index.ts";
 import { isValidKey } from "../s3/keys.ts";
 import { isWorkPath, type Layout } from "./layout.ts";
-import type { Identity, ObjectIndex, ObjectRow } from "./object-index.ts";
+import type { ObjectIndex, ObjectRow } from "./object-index.ts";
 
 /** A reconcile walk's entry (the library's walker yields these). */
 export interface WalkEntry {
@@ -25,16 +25,8 @@ export interface WalkEntry {
  * known. The "-1" suffix tells clients it is not a plain MD5 (as multipart
  * ETags do), so none of them compares it with their own hash.
  */
-export function provisionalEtag(size: number, mtimeMs: number, ino: number): string {
+export function provisionalEtag({ size, mtimeMs, ino }: FileIdentity): string {
   return new Bun.CryptoHasher("md5").update(`${size}:${mtimeMs}:${ino}`).digest("hex") + "-1";
-}
-
-function statOrNull(path: string): Stats | null {
-  try {
-    return statSync(path);
-  } catch {
-    return null;
-  }
 }
 
 function isEmptyDir(path: string): boolean {
@@ -83,13 +75,11 @@ export class IndexSync {
     // The common case (every GET and HEAD): nothing changed, so nothing is written.
     const known = this.index.get(rel);
     const id = fileIdentity(st);
-    if (known && known.size === id.size && known.mtimeMs === id.mtimeMs && known.inode === id.ino) return known;
+    if (known && sameIdentity(known, id)) return known;
     return this.recordFile({
       key: rel,
-      size: id.size,
-      mtimeMs: id.mtimeMs,
-      inode: id.ino,
-      etag: provisionalEtag(id.size, id.mtimeMs, id.ino),
+      ...id,
+      etag: provisionalEtag(id),
       etagProvisional: true,
       contentType: null,
       meta: null,
@@ -148,7 +138,7 @@ export class IndexSync {
     if (e.isDir && !e.empty) return;
     this.walk.seen.add(key);
     const k = this.walk.known.get(key);
-    if (!k || (!e.isDir && (k.size !== e.size || k.mtimeMs !== e.mtimeMs || k.inode !== e.ino))) this.walk.changed.push(e.rel);
+    if (!k || (!e.isDir && !sameIdentity(k, e))) this.walk.changed.push(e.rel);
     if (this.walk.changed.length >= 500) this.flushWalk();
   }
 
@@ -164,7 +154,7 @@ export class IndexSync {
     });
   }
 
-  private walk: { known: Map<string, Identity>; seen: Set<string>; changed: string[] } | null = null;
+  private walk: { known: Map<string, FileIdentity>; seen: Set<string>; changed: string[] } | null = null;
 
   private flushWalk(walk = this.walk): void {
     if (!walk || walk.changed.length === 0) return;
@@ -176,7 +166,7 @@ export const EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e";
 
 /** A folder as an object: "folder/", zero bytes, the empty MD5. */
 export function folderRow(key: string, st: Stats): ObjectRow {
-  return { key, size: 0, mtimeMs: Math.floor(st.mtimeMs), inode: st.ino, etag: EMPTY_MD5, etagProvisional: false, contentType: null, meta: null, checksums: null };
+  return { key, ...fileIdentity(st), size: 0, etag: EMPTY_MD5, etagProvisional: false, contentType: null, meta: null, checksums: null };
 }
 
 export function parentOf(rel: string): string {

@@ -3,25 +3,17 @@
  * or HEAD needs. Prepared statements are built once.
  */
 import type { Database } from "../db/database.ts";
+import type { FileIdentity } from "../music-dir/index.ts";
 
-export interface ObjectRow {
+/** A visible object: its file's identity (size, mtime, inode) and what S3 shows of it. */
+export interface ObjectRow extends FileIdentity {
   key: string;
-  size: number;
-  mtimeMs: number;
-  inode: number;
   etag: string;
   /** True while the ETag is derived from (size, mtime, inode), before the MD5 is known. */
   etagProvisional: boolean;
   contentType: string | null;
   meta: Record<string, string> | null;
   checksums: Record<string, string> | null;
-}
-
-/** What a reconcile compares with the disk. */
-export interface Identity {
-  size: number;
-  mtimeMs: number;
-  inode: number;
 }
 
 interface Raw {
@@ -40,7 +32,7 @@ const fromRaw = (r: Raw): ObjectRow => ({
   key: r.key,
   size: r.size,
   mtimeMs: r.mtime_ms,
-  inode: r.inode,
+  ino: r.inode,
   etag: r.etag,
   etagProvisional: r.etag_provisional === 1,
   contentType: r.content_type,
@@ -106,7 +98,7 @@ export class ObjectIndex {
       key: row.key,
       size: row.size,
       mtime: row.mtimeMs,
-      inode: row.inode,
+      inode: row.ino,
       etag: row.etag,
       prov: row.etagProvisional ? 1 : 0,
       ct: row.contentType,
@@ -137,11 +129,11 @@ export class ObjectIndex {
   }
 
   /** Every key with its identity, in one query (a reconcile compares a whole walk with it). */
-  identities(): Map<string, Identity> {
+  identities(): Map<string, FileIdentity> {
     const rows = this.db
       .query<{ key: string; size: number; mtime_ms: number; inode: number }, []>("SELECT key, size, mtime_ms, inode FROM object")
       .all();
-    return new Map(rows.map((r) => [r.key, { size: r.size, mtimeMs: r.mtime_ms, inode: r.inode }]));
+    return new Map(rows.map((r) => [r.key, { size: r.size, mtimeMs: r.mtime_ms, ino: r.inode }]));
   }
 
   count(): number {
@@ -155,7 +147,7 @@ export class ObjectIndex {
 
   /** Records a computed MD5, unless the file changed meanwhile. */
   settleEtag(row: ObjectRow, md5Hex: string): void {
-    this.setEtagStmt.run(md5Hex, row.key, row.size, row.mtimeMs, row.inode);
+    this.setEtagStmt.run(md5Hex, row.key, row.size, row.mtimeMs, row.ino);
   }
 
   transaction<T>(fn: () => T): T {
