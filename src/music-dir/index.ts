@@ -7,7 +7,7 @@ export { AUDIO_EXTENSIONS, extensionOf, isAudioPath } from "./audio.ts";
 export { fileIdentity, onlyInodeMoved, sameIdentity, sameLook, statOrNull, statPath, type FileIdentity, type Look } from "./identity.ts";
 export type { Log } from "./log.ts";
 export { isNetworkFilesystem } from "./network-fs.ts";
-export { Settle } from "./settle.ts";
+export { MusicDir, type Change, type Follower, type MusicDirOptions } from "./music-dir.ts";
 export { walkTree, type WalkEntry, type WalkOptions } from "./walk.ts";
 export { FolderWatcher, type WatchFn } from "./watcher.ts";
 export { isWorkPath, WORK_DIR_NAME } from "./work-dir.ts";

@@ -1,11 +1,12 @@
-import { sameLook, type Look } from "./identity.ts";
-
 /**
  * Per-path debounce for files that may still be being written: a path fires
  * once it has had no event for `delayMs` and its size/mtime/inode did not move
  * during that time (a writer on a network share may change a file without any
- * local event). Each new event re-arms the path's timer.
+ * local event). Each new event re-arms the path's timer. It fires with the
+ * last look, so whoever follows need not stat the path again.
  */
+import { sameLook, type Look } from "./identity.ts";
+
 export class Settle {
   readonly #timers = new Map<string, { timer: Timer; look: Look }>();
 
@@ -13,7 +14,9 @@ export class Settle {
     private readonly delayMs: number,
     /** The path right now (a stat), compared across the wait. */
     private readonly probe: (rel: string) => Look,
-    private readonly fire: (rel: string) => void,
+    private readonly fire: (rel: string, look: Look) => void,
+    /** Nothing is waiting any more. */
+    private readonly onEmpty: () => void = () => {},
   ) {}
 
   get size(): number {
@@ -24,10 +27,11 @@ export class Settle {
     return this.#timers.has(rel);
   }
 
-  touch(rel: string): void {
+  /** Re-arms `rel`; `expected` is what it is believed to look like now (then it is not stat'ed until the wait is over). */
+  touch(rel: string, expected?: Look): void {
     const entry = this.#timers.get(rel);
     if (entry) clearTimeout(entry.timer);
-    this.#arm(rel, this.probe(rel));
+    this.#arm(rel, expected ?? this.probe(rel));
   }
 
   cancel(rel: string): void {
@@ -35,6 +39,7 @@ export class Settle {
     if (!entry) return;
     clearTimeout(entry.timer);
     this.#timers.delete(rel);
+    if (this.#timers.size === 0) this.onEmpty();
   }
 
   clear(): void {
@@ -47,7 +52,11 @@ export class Settle {
       const now = this.probe(rel);
       if (!sameLook(now, look)) return this.#arm(rel, now);
       this.#timers.delete(rel);
-      this.fire(rel);
+      try {
+        this.fire(rel, now);
+      } finally {
+        if (this.#timers.size === 0) this.onEmpty();
+      }
     }, this.delayMs);
     this.#timers.set(rel, { timer, look });
   }

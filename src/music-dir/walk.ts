@@ -21,6 +21,8 @@ export interface WalkEntry extends FileIdentity {
 export interface WalkOptions {
   /** A directory below the start could not be read; the walk goes on without it. */
   onError?: (rel: string, error: Error) => void;
+  /** How each entry is stat'ed (MusicDir passes its own); throws ENOENT for a vanished one. */
+  stat?: (path: string) => Stats;
 }
 
 /**
@@ -51,11 +53,21 @@ export function* walkTree(root: string, relDir = "", options: WalkOptions = {}):
       if (dir === "" && isWorkPath(rel)) continue;
       const isDir = entry.isDirectory();
       if (!isDir && !isAudioPath(entry.name)) continue;
-      const st = statSync(`${absDir}/${entry.name}`, { throwIfNoEntry: false });
+      const st = statEntry(`${absDir}/${entry.name}`, options.stat);
       // Gone between readdir and stat: the next event or walk sees it gone.
       if (st === undefined) continue;
       if (isDir) stack.push({ rel, st });
       else if (st.isFile()) yield { rel, ...fileIdentity(st), isDir: false, empty: false };
     }
+  }
+}
+
+function statEntry(path: string, stat: WalkOptions["stat"]): Stats | undefined {
+  if (!stat) return statSync(path, { throwIfNoEntry: false });
+  try {
+    return stat(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
   }
 }

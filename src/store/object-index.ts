@@ -128,11 +128,14 @@ export class ObjectIndex {
     return rows.map((r) => r.key);
   }
 
-  /** Every key with its identity, in one query (a reconcile compares a whole walk with it). */
-  identities(): Map<string, FileIdentity> {
-    const rows = this.db
-      .query<{ key: string; size: number; mtime_ms: number; inode: number }, []>("SELECT key, size, mtime_ms, inode FROM object")
-      .all();
+  /** Every key starting with `prefix` with its identity, in one query (a walk is compared with it). */
+  identities(prefix = ""): Map<string, FileIdentity> {
+    type Row = { key: string; size: number; mtime_ms: number; inode: number };
+    const end = prefixEnd(prefix);
+    const rows =
+      prefix === "" || end === null
+        ? this.db.query<Row, [string]>("SELECT key, size, mtime_ms, inode FROM object WHERE key >= ?").all(prefix)
+        : this.db.query<Row, [string, string]>("SELECT key, size, mtime_ms, inode FROM object WHERE key >= ? AND key < ?").all(prefix, end);
     return new Map(rows.map((r) => [r.key, { size: r.size, mtimeMs: r.mtime_ms, ino: r.inode }]));
   }
 
