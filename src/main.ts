@@ -1,7 +1,8 @@
 #!/usr/bin/env bun
 /**
- * The entry point: parses the command line and builds the real parts.
- * Nothing else constructs the store, the library or the server.
+ * The entry point: parses the command line and, for `serve`, builds the
+ * real parts (music_dir, the store, the library, the server) and wires
+ * them. `scan` and `library` (cli/) open only the library and its database.
  */
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import pkg from "../package.json" with { type: "json" };
