@@ -13,7 +13,8 @@ import { openDatabase } from "../src/db/database.ts";
 import { readTags, type TrackTags } from "../src/library/tags.ts";
 import type { TrackUpsert } from "../src/library/track-store.ts";
 import { TrackStore } from "../src/library/track-store.ts";
-import { walkTree } from "../src/library/walk.ts";
+import { MusicDir } from "../src/music-dir/index.ts";
+import { silentLogger } from "../src/log.ts";
 import { md5OfFile } from "../src/store/file-md5.ts";
 import { IndexSync } from "../src/store/index-sync.ts";
 import { Layout } from "../src/store/layout.ts";
@@ -31,12 +32,13 @@ export async function seedLibrary(musicDirIn: string, dbPath: string): Promise<S
   const db = openDatabase(dbPath);
   try {
     const index = new ObjectIndex(db);
-    const sync = new IndexSync(index, new Layout(musicDir));
+    const dir = new MusicDir({ root: musicDir, log: silentLogger });
+    const sync = new IndexSync(index, new Layout(musicDir), dir);
     const store = new TrackStore(db, musicDir);
     const tagsByInode = new Map<number, TrackTags>();
     let batch: TrackUpsert[] = [];
     let tracks = 0;
-    for (const e of walkTree(musicDir)) {
+    for (const e of dir.walk()) {
       sync.entry(e); // the object index follows the walk, as at startup
       if (e.isDir) continue;
       let tags = tagsByInode.get(e.ino);
@@ -59,9 +61,9 @@ export async function seedLibrary(musicDirIn: string, dbPath: string): Promise<S
     const md5ByInode = new Map<number, string>();
     for (let rows = index.provisional(1000); rows.length > 0; rows = index.provisional(1000, rows.at(-1)!.key)) {
       for (const row of rows)
-        if (!md5ByInode.has(row.inode)) md5ByInode.set(row.inode, (await md5OfFile(`${musicDir}/${row.key}`))!);
+        if (!md5ByInode.has(row.ino)) md5ByInode.set(row.ino, (await md5OfFile(`${musicDir}/${row.key}`))!);
       index.transaction(() => {
-        for (const row of rows) index.settleEtag(row, md5ByInode.get(row.inode)!);
+        for (const row of rows) index.settleEtag(row, md5ByInode.get(row.ino)!);
       });
     }
     return { tracks, objects: index.count(), seconds: (performance.now() - started) / 1000 };

@@ -8,7 +8,7 @@
 import { watch } from "node:fs";
 import { openDatabase } from "../src/db/database.ts";
 import { TrackStore } from "../src/library/track-store.ts";
-import { walkTree } from "../src/library/walk.ts";
+import { walkTree } from "../src/music-dir/index.ts";
 import { ObjectIndex } from "../src/store/object-index.ts";
 import { firstResponse, type Home, spawnServe, type Started } from "./library-server.ts";
 import { memoryOf } from "./servers.ts";

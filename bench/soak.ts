@@ -15,8 +15,7 @@ import { $ } from "bun";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { WORK_DIR_NAME } from "../src/music-dir.ts";
-import { isAudioKey } from "../src/s3/keys.ts";
+import { isAudioPath, WORK_DIR_NAME } from "../src/music-dir/index.ts";
 import { unescapeXml } from "./library-list.ts";
 import { firstResponse, type Home, makeHome, spawnServe, type Started } from "./library-server.ts";
 import { mb, MiB, printTable, type Row } from "./report.ts";
@@ -497,7 +496,7 @@ function walkDisk(musicDir: string): { objects: Map<string, string>; other: stri
     for (const e of entries) {
       const key = rel === "" ? e.name : `${rel}/${e.name}`;
       if (e.isDirectory()) walk(join(dir, e.name), key);
-      else if (e.isFile() && isAudioKey(key)) objects.set(key, join(dir, e.name));
+      else if (e.isFile() && isAudioPath(key)) objects.set(key, join(dir, e.name));
       else other.push(key);
     }
   };

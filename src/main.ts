@@ -1,7 +1,8 @@
 #!/usr/bin/env bun
 /**
- * The entry point: parses the command line and builds the real parts.
- * Nothing else constructs the store, the library or the server.
+ * The entry point: parses the command line and, for `serve`, builds the
+ * real parts (music_dir, the store, the library, the server) and wires
+ * them. `scan` and `library` (cli/) open only the library and its database.
  */
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import pkg from "../package.json" with { type: "json" };
@@ -20,6 +21,7 @@ import { listen } from "./http/server.ts";
 import { objectTags } from "./http/object-tags.ts";
 import { createLibrary } from "./library/index.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { MusicDir } from "./music-dir/index.ts";
 import { cleanTemp } from "./store/atomic-write.ts";
 import { Bucket } from "./store/bucket.ts";
 import { EtagHasher } from "./store/etag-hasher.ts";
@@ -39,11 +41,14 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   const layout = new Layout(config.musicDir);
   const leftovers = cleanTemp(layout);
   if (leftovers) log.info("removed leftovers of interrupted uploads", { count: leftovers });
-  const sync = new IndexSync(index, layout);
-  // One queue keeps the library and the object index true to the disk; the S3
-  // side enqueues what it changed at once, the watcher what others changed.
-  const library = createLibrary({ db, musicDir: config.musicDir, log, sinks: [sync], observers: [sync] });
-  const bucket = new Bucket(layout, index, sync, (rel) => library.queue.enqueue(rel, { immediate: true }));
+  // music_dir hands every change, looked at once, to both indexes: the
+  // bucket's writes (the library follows at once), the watcher's (debounced).
+  const dir = new MusicDir({ root: config.musicDir, log });
+  const sync = new IndexSync(index, layout, dir);
+  dir.follow(sync);
+  // The reconcile walk is the library's; the object index follows the same walk.
+  const library = createLibrary({ db, musicDir: dir, log, observers: [sync] });
+  const bucket = new Bucket(layout, index, sync, dir);
   const multipart = new Multipart(bucket, layout);
   const sweeper = startSweeper(multipart, (removed, error) =>
     error
@@ -84,6 +89,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
       sweeper.stop();
       await started;
       await library.close();
+      dir.close();
       await hasher.stop();
       db.close();
     },

@@ -18,7 +18,8 @@ export function listen(app: Hono, hostname: string, port: number, tls: { cert: s
     tls: tls ? { cert: Bun.file(tls.cert), key: Bun.file(tls.key) } : undefined,
     fetch: app.fetch,
     // Bun caps bodies at 128 MB by default. Our caps (2 GiB PUT, 5 GiB part,
-    // plus aws-chunked framing) are enforced by the handlers while streaming.
+    // plus aws-chunked framing) are enforced while streaming, by the one
+    // verified body stream (s3/verified-body.ts).
     maxRequestBodySize: MAX_PART_SIZE + 64 * 1024 ** 2,
     // Slow links (a Pi on Wi-Fi) can pause for a while mid-upload.
     idleTimeout: 120,

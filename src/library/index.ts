@@ -1,26 +1,23 @@
 /**
- * The library, assembled: store, sync queue, watcher and the periodic
- * reconcile backstop. main.ts calls createLibrary() once and start();
- * the S3 handlers call `queue.enqueue(key, { immediate: true })` after each
- * write or delete.
+ * The library, assembled: track store, sync queue and the periodic
+ * reconcile backstop, following music_dir's changes. main.ts calls
+ * createLibrary() once with the MusicDir it shares with the store, then
+ * start(); the store's writes reach the queue through that MusicDir.
+ * `scan` and the tests pass a folder and get a MusicDir of their own.
  */
 import type { Database } from "bun:sqlite";
 import { resolve } from "node:path";
+import { isNetworkFilesystem, MusicDir, type WatchFn } from "../music-dir/index.ts";
 import { silentLog, type Log } from "./log.ts";
-import { isNetworkFilesystem } from "./network-fs.ts";
 import { LibraryQueries } from "./queries.ts";
 import { reconcile, type ReconcileObserver, type ReconcileResult } from "./reconcile.ts";
-import { SyncQueue, type PathSink } from "./sync-queue.ts";
+import { SyncQueue } from "./sync-queue.ts";
 import { TrackStore } from "./track-store.ts";
-import { LibraryWatcher, type WatchFn } from "./watcher.ts";
 
-export { WORK_DIR_NAME, isWorkPath } from "../music-dir.ts";
 export type { Log } from "./log.ts";
-export type { PathSink, SyncStats } from "./sync-queue.ts";
+export type { SyncStats } from "./sync-queue.ts";
 export type { ReconcileObserver, ReconcileResult } from "./reconcile.ts";
 export type { TrackRow, AlbumRow, ArtistRow, LibraryStats } from "./queries.ts";
-export { walkTree, type WalkEntry } from "./walk.ts";
-export { fileIdentity } from "../music-dir.ts";
 export { SyncQueue, TrackStore, LibraryQueries };
 
 /** Backstop reconcile interval on a local disk with a working watcher. */
@@ -30,16 +27,18 @@ export const SHORT_BACKSTOP_MS = 30_000;
 
 export interface LibraryOptions {
   db: Database;
-  musicDir: string;
+  /** The folder, or the MusicDir shared with the store (then the caller closes it). */
+  musicDir: string | MusicDir;
   log?: Log;
-  sinks?: readonly PathSink[];
   /** Indexes that follow each reconcile walk (so music_dir is walked once, not once per index). */
   observers?: readonly ReconcileObserver[];
+  /** For a folder given by name: the quiet time a watched file needs before it is parsed. */
   debounceMs?: number;
   /** Parses in flight at once. */
   concurrency?: number;
   backstopMs?: number;
   shortBackstopMs?: number;
+  /** For a folder given by name: replaces node:fs watch (tests simulate ENOSPC). */
   watchFn?: WatchFn;
 }
 
@@ -60,10 +59,16 @@ export interface Library {
 }
 
 export function createLibrary(options: LibraryOptions): Library {
-  const musicDir = resolve(options.musicDir);
   const log = options.log ?? silentLog;
+  const ownDir = typeof options.musicDir === "string";
+  const dir =
+    typeof options.musicDir === "string"
+      ? new MusicDir({ root: resolve(options.musicDir), log, debounceMs: options.debounceMs, watchFn: options.watchFn })
+      : options.musicDir;
+  const musicDir = dir.root;
   const store = new TrackStore(options.db, musicDir);
-  const queue = new SyncQueue({ musicDir, store, log, sinks: options.sinks, debounceMs: options.debounceMs, concurrency: options.concurrency });
+  const queue = new SyncQueue({ dir, store, log, concurrency: options.concurrency });
+  dir.follow(queue);
   const queries = new LibraryQueries(options.db);
   const long = options.backstopMs ?? BACKSTOP_MS;
   const short = options.shortBackstopMs ?? SHORT_BACKSTOP_MS;
@@ -75,7 +80,7 @@ export function createLibrary(options: LibraryOptions): Library {
 
   const runReconcile = async (wait = false): Promise<ReconcileResult> => {
     // One walk at a time: a backstop tick during a long scan joins it.
-    running ??= reconcile({ musicDir, store, queue, log, observers: options.observers }).finally(() => (running = null));
+    running ??= reconcile({ dir, store, queue, log, observers: options.observers }).finally(() => (running = null));
     const result = await running;
     if (wait) {
       await queue.idle();
@@ -89,26 +94,20 @@ export function createLibrary(options: LibraryOptions): Library {
     if (timer) clearInterval(timer);
     if (closed) return;
     timer = setInterval(() => {
-      if (!watcher.active && watcher.start()) schedule(network ? short : long); // the watch limit may have been raised
+      if (!dir.watching && startWatching()) schedule(network ? short : long); // the watch limit may have been raised
       runReconcile().catch((error) => log.error("library: backstop reconcile failed", { error: String(error) }));
     }, ms);
     timer.unref();
   };
 
-  const watcher = new LibraryWatcher({
-    musicDir,
-    queue,
-    log,
-    watchFn: options.watchFn,
-    onFailure: () => schedule(short),
-  });
+  const startWatching = (): boolean => dir.startWatching(() => schedule(short));
 
   return {
     store,
     queue,
     queries,
     get watching() {
-      return watcher.active;
+      return dir.watching;
     },
     get backstopMs() {
       return interval;
@@ -116,16 +115,17 @@ export function createLibrary(options: LibraryOptions): Library {
     async start() {
       if (network) log.info("library: music_dir is on a network filesystem; reconciling often", { musicDir, everyMs: short });
       schedule(interval);
-      watcher.start(); // before the walk, so nothing changed during it is missed
+      startWatching(); // before the walk, so nothing changed during it is missed
       return runReconcile();
     },
     reconcile: (opts) => runReconcile(opts?.wait ?? false),
     async close() {
       closed = true;
       if (timer) clearInterval(timer);
-      watcher.stop();
+      dir.stopWatching();
       await running?.catch(() => undefined);
       await queue.close();
+      if (ownDir) dir.close();
     },
   };
 }

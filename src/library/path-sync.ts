@@ -1,23 +1,23 @@
 /**
- * What syncing one path means. It is stat'ed: a file whose size, mtime or
- * inode changed is parsed (and parsed again later if it changed meanwhile);
- * a folder is expanded into its files; a missing path removes its track and
- * every track below it — but only while music_dir is still the directory we
- * started with (an unmounted share must not read as "everything deleted").
+ * What syncing one path means. A file whose size, mtime or inode changed is
+ * parsed (and parsed again later if it changed meanwhile); a folder is
+ * expanded into its files; a missing path removes its track and every track
+ * below it — but only while music_dir is still the directory we started
+ * with (an unmounted share must not read as "everything deleted"). The look
+ * at the path comes with music_dir's change when there is one; only paths
+ * queued without one (reconcile, tests) are stat'ed here.
  */
-import { statSync, type Stats } from "node:fs";
 import { join } from "node:path";
-import { isAudioKey } from "../s3/keys.ts";
+import { fileIdentity, isAudioPath, sameIdentity, sameLook, type Change, type Look, type MusicDir, type WalkEntry } from "../music-dir/index.ts";
 import type { Log } from "./log.ts";
 import { readTags } from "./tags.ts";
 import type { TrackStore, TrackUpsert } from "./track-store.ts";
-import { walkTree } from "./walk.ts";
 
 /** The results of a group of paths, written in one transaction. */
 export interface Batch {
   upserts: TrackUpsert[];
   removals: string[];
-  /** Every path looked at, for the path sinks. */
+  /** Every path looked at (retried together when the write fails). */
   seen: string[];
 }
 
@@ -38,67 +38,59 @@ export interface PathSyncHost {
 }
 
 export class PathSync {
-  #rootId: string | null;
-  #rootWarned = false;
-
   constructor(
-    private readonly musicDir: string,
+    private readonly dir: MusicDir,
     private readonly store: TrackStore,
     private readonly log: Log,
     private readonly host: PathSyncHost,
-  ) {
-    this.#rootId = this.#currentRootId();
-  }
+  ) {}
 
-  async sync(rel: string, batch: Batch): Promise<void> {
+  async sync(rel: string, batch: Batch, change: Change | null = null): Promise<void> {
     batch.seen.push(rel);
-    const abs = join(this.musicDir, rel);
-    const st = statPath(abs);
+    const st: Look = change === null ? this.dir.look(rel) : change.kind === "gone" ? "missing" : change.stat;
     if (st === "error") return; // unreadable (EACCES, EIO): neither parse nor remove
     if (st === "missing") {
-      if (!this.#rootIsOurs()) return;
+      if (!this.dir.rootIsOurs()) return;
       if (this.store.get(rel)) batch.removals.push(rel);
       for (const below of this.store.relsUnder(rel)) {
         batch.removals.push(below);
         batch.seen.push(below);
       }
     } else if (st.isDirectory()) {
-      this.#expand(rel, batch);
-    } else if (st.isFile() && isAudioKey(rel)) {
+      this.#expand(rel, batch, change?.kind === "folder" ? change : null);
+    } else if (st.isFile() && isAudioPath(rel)) {
       const known = this.store.get(rel);
-      if (known && known.size === st.size && known.mtimeMs === Math.floor(st.mtimeMs) && known.ino === st.ino) return;
+      const id = fileIdentity(st);
+      if (known && sameIdentity(known, id)) return;
+      const abs = join(this.dir.root, rel);
       const tags = await readTags(abs, st.size);
-      const after = statPath(abs);
-      if (typeof after === "string" || token(after) !== token(st)) return this.host.later(rel); // changed while parsed
+      // Our own write was renamed into place whole; anything else may still be
+      // moving. A later change by anyone comes round as its own change.
+      if (!change?.ours && !sameLook(this.dir.look(rel), st)) return this.host.later(rel); // changed while parsed
       this.host.parsed(tags.parseError !== null);
-      batch.upserts.push({ rel, size: st.size, mtimeMs: Math.floor(st.mtimeMs), ino: st.ino, tags });
+      batch.upserts.push({ rel, ...id, tags });
     }
   }
 
-  /** A full reconcile found music_dir readable and not empty: it is ours from now on. */
-  adoptRoot(): void {
-    this.#rootId = this.#currentRootId();
-    this.#rootWarned = false;
-  }
-
   /** A folder: queue its new or changed files, remove tracks below it that are no longer there. */
-  #expand(relDir: string, batch: Batch): void {
-    const unreadable: string[] = [];
+  #expand(relDir: string, batch: Batch, walked: { below: WalkEntry[]; unreadable: string[]; trusted: boolean } | null): void {
+    const unreadable: string[] = walked ? [...walked.unreadable] : [];
     const present = new Set<string>();
     try {
-      for (const e of walkTree(this.musicDir, relDir, { onError: (rel) => unreadable.push(`${rel}/`) })) {
+      const entries = walked ? walked.below : this.dir.walk(relDir, { onError: (rel) => unreadable.push(`${rel}/`) });
+      for (const e of entries) {
         batch.seen.push(e.rel);
         if (e.isDir) continue;
         present.add(e.rel);
         if (this.host.settling(e.rel)) continue; // the watcher will hand it over once written
         const known = this.store.get(e.rel);
-        if (!known || known.size !== e.size || known.mtimeMs !== e.mtimeMs || known.ino !== e.ino) this.host.soon(e.rel);
+        if (!known || !sameIdentity(known, e)) this.host.soon(e.rel);
       }
     } catch (error) {
       this.log.warn("library: cannot read folder, leaving its tracks alone", { path: relDir, error: String(error) });
       return;
     }
-    if (!this.#rootIsOurs()) return;
+    if (!(walked ? walked.trusted : this.dir.rootIsOurs())) return;
     if (this.store.get(relDir)) batch.removals.push(relDir); // a file replaced by a folder of the same name
     for (const rel of this.store.relsUnder(relDir)) {
       if (present.has(rel) || unreadable.some((dir) => rel.startsWith(dir))) continue;
@@ -106,34 +98,4 @@ export class PathSync {
       batch.seen.push(rel);
     }
   }
-
-  #rootIsOurs(): boolean {
-    const now = this.#currentRootId();
-    if (now !== null && this.#rootId === null) this.#rootId = now;
-    if (now !== null && now === this.#rootId) return true;
-    if (!this.#rootWarned) this.log.warn("library: music_dir is missing or was replaced; not removing any track", { musicDir: this.musicDir });
-    this.#rootWarned = true;
-    return false;
-  }
-
-  #currentRootId(): string | null {
-    const st = statPath(this.musicDir);
-    return typeof st !== "string" && st.isDirectory() ? `${st.dev}:${st.ino}` : null;
-  }
-}
-
-/** "missing" only when the path is really not there; any other failure is "error". */
-export function statPath(path: string): Stats | "missing" | "error" {
-  try {
-    return statSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === "ENOENT" || code === "ENOTDIR" ? "missing" : "error";
-  }
-}
-
-/** A cheap identity of a path: changes when a file is written, replaced or removed. */
-export function token(st: Stats | "missing" | "error"): string {
-  if (typeof st === "string") return st;
-  return st.isDirectory() ? "dir" : `${st.size}:${st.mtimeMs}:${st.ino}`;
 }

@@ -74,10 +74,6 @@ export class LibraryQueries {
     return this.db.query<TrackRow, []>(`SELECT ${TRACK_FIELDS} FROM track t ORDER BY ${TRACK_ORDER}`).all();
   }
 
-  track(id: number): TrackRow | null {
-    return this.db.query<TrackRow, [number]>(`SELECT ${TRACK_FIELDS} FROM track t WHERE t.id = ?`).get(id);
-  }
-
   trackByRel(rel: string): TrackRow | null {
     return this.db.query<TrackRow, [string]>(`SELECT ${TRACK_FIELDS} FROM track t WHERE t.rel_path = ?`).get(rel);
   }

@@ -5,11 +5,10 @@
  * music_dir is missing, unreadable, or empty while the library is not (an
  * unmounted share leaves an empty mount point behind).
  */
-import { statSync } from "node:fs";
 import type { Log } from "./log.ts";
 import type { SyncQueue } from "./sync-queue.ts";
 import type { TrackStore } from "./track-store.ts";
-import { type WalkEntry, walkTree } from "./walk.ts";
+import { onlyInodeMoved, sameIdentity, type MusicDir, type WalkEntry } from "../music-dir/index.ts";
 
 /**
  * Another index that wants the same walk (the S3 object index): it sees
@@ -37,24 +36,23 @@ export interface ReconcileResult {
 const SLICE = 2000;
 
 export async function reconcile(parts: {
-  musicDir: string;
+  dir: MusicDir;
   store: TrackStore;
   queue: SyncQueue;
   log: Log;
   observers?: readonly ReconcileObserver[];
 }): Promise<ReconcileResult> {
-  const { musicDir, store, queue, log } = parts;
+  const { dir, store, queue, log } = parts;
+  const musicDir = dir.root;
   const observers = parts.observers ?? [];
   const refuse = (reason: string): ReconcileResult => {
     for (const o of observers) o.end(false, []);
     log.warn(`library: reconcile skipped, nothing removed: ${reason}`, { musicDir });
     return { ok: false, reason, seen: 0, changed: 0, gone: 0 };
   };
-  try {
-    if (!statSync(musicDir).isDirectory()) return refuse("music_dir is not a directory");
-  } catch (error) {
-    return refuse(`music_dir cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`);
-  }
+  const root = dir.look("");
+  if (typeof root === "string") return refuse(`music_dir cannot be read (${root === "missing" ? "ENOENT" : "unreadable"})`);
+  if (!root.isDirectory()) return refuse("music_dir is not a directory");
 
   const known = store.known();
   const libraryHadTracks = known.size > 0;
@@ -64,15 +62,15 @@ export async function reconcile(parts: {
   let seen = 0;
   let entries = 0;
   try {
-    for (const e of walkTree(musicDir, "", { onError: (rel) => unreadable.push(`${rel}/`) })) {
+    for (const e of dir.walk("", { onError: (rel) => unreadable.push(`${rel}/`) })) {
       if (++entries % SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
       for (const o of observers) o.entry(e);
       if (e.isDir) continue;
       seen++;
       const k = known.get(e.rel);
       known.delete(e.rel);
-      if (!k || k.size !== e.size || k.mtimeMs !== e.mtimeMs) changed.push(e.rel);
-      else if (k.ino !== e.ino) inodes.push({ rel: e.rel, ino: e.ino });
+      if (k && onlyInodeMoved(k, e)) inodes.push({ rel: e.rel, ino: e.ino });
+      else if (!k || !sameIdentity(k, e)) changed.push(e.rel);
     }
   } catch (error) {
     return refuse(`music_dir cannot be listed (${(error as NodeJS.ErrnoException).code ?? error})`);
@@ -83,7 +81,7 @@ export async function reconcile(parts: {
   for (const o of observers) o.end(true, unreadable);
   const gone = [...known.keys()].filter((rel) => !unreadable.some((dir) => rel.startsWith(dir)));
   if (inodes.length > 0) store.setInodes(inodes);
-  queue.adoptRoot();
+  dir.adoptRoot();
   queue.enqueueNow(changed);
   queue.enqueueNow(gone);
   log.info("library: reconcile", { seen, changed: changed.length, gone: gone.length });

@@ -1,33 +1,21 @@
 /**
- * The one queue every sync source feeds: S3 writes and deletes (immediate),
- * the watcher (debounced per path), reconcile walks (no debounce, behind the
- * urgent work). Keyed by relative path, so a path enqueued twice is synced
- * once. A pool of workers takes paths (urgent first) and PathSync decides
- * what each means; results are written in small transactions, at once after
- * an urgent path, so an S3 write waits for one parse at most, never a scan.
+ * The one queue every sync source feeds: music_dir's changes (our own S3
+ * writes and deletes urgent, the watcher's already debounced), reconcile
+ * walks (behind the urgent work). Keyed by relative path, so a path queued
+ * twice is synced once, with the latest look at it. A pool of workers takes
+ * paths (urgent first) and PathSync decides what each means; results are
+ * written in small transactions, at once after an urgent path, so an S3
+ * write waits for one parse at most, never a scan.
  */
-import { isWorkPath } from "../music-dir.ts";
+import { isWorkPath, type Change, type Follower, type MusicDir } from "../music-dir/index.ts";
 import { silentLog, type Log } from "./log.ts";
-import { emptyBatch, PathSync, statPath, token, type Batch } from "./path-sync.ts";
-import { Settle } from "./settle.ts";
+import { emptyBatch, PathSync, type Batch } from "./path-sync.ts";
 import type { TrackStore } from "./track-store.ts";
 
-/**
- * Another index that follows music_dir (the S3 object index). After each
- * transaction it gets every relative path looked at: files and folders,
- * present or gone. A folder that is gone stands for everything below it.
- */
-export interface PathSink {
-  sync(relPaths: readonly string[]): void;
-}
-
 export interface SyncQueueOptions {
-  musicDir: string;
+  dir: MusicDir;
   store: TrackStore;
   log?: Log;
-  sinks?: readonly PathSink[];
-  /** Quiet time a watched file needs before it is parsed. */
-  debounceMs?: number;
   /** Files parsed at once. */
   concurrency?: number;
   /** Results per transaction when nothing urgent is waiting. */
@@ -43,17 +31,19 @@ export interface SyncStats {
   removed: number;
 }
 
-export class SyncQueue {
+/** A queued path: the change music_dir handed over, or null when the worker must look itself. */
+type Queued = Map<string, Change | null>;
+
+export class SyncQueue implements Follower {
   readonly stats: SyncStats = { processed: 0, parsed: 0, errors: 0, removed: 0 };
+  readonly #dir: MusicDir;
   readonly #store: TrackStore;
   readonly #log: Log;
-  readonly #sinks: PathSink[];
   readonly #concurrency: number;
   readonly #batchSize: number;
-  readonly #urgent = new Set<string>();
-  readonly #normal = new Set<string>();
+  readonly #urgent: Queued = new Map();
+  readonly #normal: Queued = new Map();
   readonly #inFlight = new Set<string>();
-  readonly #settle: Settle;
   readonly #paths: PathSync;
   readonly #waiters: (() => void)[] = [];
   #batch: Batch = emptyBatch();
@@ -61,17 +51,15 @@ export class SyncQueue {
   #closed = false;
 
   constructor(options: SyncQueueOptions) {
+    this.#dir = options.dir;
     this.#store = options.store;
     this.#log = options.log ?? silentLog;
-    this.#sinks = [...(options.sinks ?? [])];
     this.#concurrency = options.concurrency ?? 8;
     this.#batchSize = options.batchSize ?? 32;
-    const probe = (rel: string) => token(statPath(`${options.musicDir}/${rel}`));
-    this.#settle = new Settle(options.debounceMs ?? 300, probe, (rel) => this.#add(this.#normal, rel));
-    this.#paths = new PathSync(options.musicDir, options.store, this.#log, {
-      later: (rel) => this.#closed || this.#settle.touch(rel),
-      settling: (rel) => this.#settle.has(rel),
-      soon: (rel) => this.#add(this.#normal, rel),
+    this.#paths = new PathSync(options.dir, options.store, this.#log, {
+      later: (rel) => this.#closed || this.#dir.touch(rel),
+      settling: (rel) => this.#dir.settling(rel),
+      soon: (rel) => this.#add(this.#normal, rel, null),
       parsed: (failed) => {
         this.stats.parsed++;
         if (failed) this.stats.errors++;
@@ -79,63 +67,67 @@ export class SyncQueue {
     });
   }
 
-  addSink(sink: PathSink): void {
-    this.#sinks.push(sink);
+  /** music_dir handed over a change: ours first, the watcher's behind them. */
+  changed(change: Change): void {
+    const key = normalize(change.rel);
+    if (key === null) return;
+    this.#add(change.ours ? this.#urgent : this.#normal, key, change);
   }
 
-  /** Syncs `rel` (file or folder). `immediate`: an S3 write/delete, no debounce, ahead of scans. */
+  /**
+   * Syncs `rel` (file or folder; the worker looks at it). `immediate`: no
+   * debounce, ahead of scans; otherwise music_dir waits until it has settled.
+   */
   enqueue(rel: string, options: { immediate?: boolean } = {}): void {
     const key = normalize(rel);
     if (key === null || this.#closed) return;
-    if (options.immediate) {
-      this.#settle.cancel(key);
-      this.#add(this.#urgent, key);
-    } else {
-      this.#settle.touch(key);
-    }
-  }
-
-  /** A folder was created, removed or renamed: sync everything below it ("" is all of music_dir). */
-  enqueueTree(relDir: string, options: { immediate?: boolean } = {}): void {
-    this.enqueue(relDir, options);
+    if (options.immediate) this.#add(this.#urgent, key, null);
+    else this.#dir.touch(key);
   }
 
   /** Paths found by a walk: no debounce, behind urgent work. */
   enqueueNow(rels: Iterable<string>): void {
     for (const rel of rels) {
       const key = normalize(rel);
-      if (key !== null) this.#add(this.#normal, key);
+      if (key !== null) this.#add(this.#normal, key, null);
     }
   }
 
-  /** Resolves once nothing is waiting, debounced or running. */
-  idle(): Promise<void> {
+  /** Resolves once nothing is waiting to settle, queued or running. */
+  async idle(): Promise<void> {
+    do {
+      await this.#dir.quiet();
+      await this.#ownIdle();
+    } while (!this.#closed && this.#dir.settlingCount > 0);
+  }
+
+  get pending(): number {
+    return this.#urgent.size + this.#normal.size + this.#dir.settlingCount + this.#inFlight.size;
+  }
+
+  /** Drops what is queued and lets the paths in flight finish and be written. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#urgent.clear();
+    this.#normal.clear();
+    await this.#ownIdle();
+  }
+
+  #ownIdle(): Promise<void> {
     if (this.#isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
-  get pending(): number {
-    return this.#urgent.size + this.#normal.size + this.#settle.size + this.#inFlight.size;
-  }
-
-  /** A reconcile found music_dir readable and not empty: removals are trusted again. */
-  adoptRoot(): void {
-    this.#paths.adoptRoot();
-  }
-
-  /** Drops what is waiting and lets the paths in flight finish and be written. */
-  async close(): Promise<void> {
-    this.#closed = true;
-    this.#settle.clear();
-    this.#urgent.clear();
-    this.#normal.clear();
-    await this.idle();
-  }
-
-  #add(set: Set<string>, rel: string): void {
+  #add(queue: Queued, rel: string, change: Change | null): void {
     if (this.#closed) return;
-    if (set === this.#normal && this.#urgent.has(rel)) return;
-    set.add(rel);
+    if (queue === this.#normal && this.#urgent.has(rel)) {
+      // Already urgent: keep its place, take the newer look.
+      if (change) this.#urgent.set(rel, change);
+      return;
+    }
+    // A later plain enqueue must not throw away a look already handed over.
+    if (change || !queue.has(rel)) queue.set(rel, change);
+    if (queue === this.#urgent) this.#normal.delete(rel);
     while (this.#workers < this.#concurrency && this.#workers < this.#urgent.size + this.#normal.size) {
       this.#workers++;
       void this.#work();
@@ -150,7 +142,7 @@ export class SyncQueue {
         try {
           // Its own batch: a flush may swap this.#batch while the parse is awaited.
           const found = emptyBatch();
-          await this.#paths.sync(next.rel, found);
+          await this.#paths.sync(next.rel, found, next.change);
           this.#batch.upserts.push(...found.upserts);
           this.#batch.removals.push(...found.removals);
           this.#batch.seen.push(...found.seen);
@@ -170,43 +162,34 @@ export class SyncQueue {
   }
 
   /** The next path no worker holds, urgent first (a path re-queued while in flight waits its turn). */
-  #next(): { rel: string; urgent: boolean } | null {
-    for (const [set, urgent] of [[this.#urgent, true], [this.#normal, false]] as const) {
-      for (const rel of set) {
+  #next(): { rel: string; change: Change | null; urgent: boolean } | null {
+    for (const [queue, urgent] of [[this.#urgent, true], [this.#normal, false]] as const) {
+      for (const [rel, change] of queue) {
         if (this.#inFlight.has(rel)) continue;
-        set.delete(rel);
-        return { rel, urgent };
+        queue.delete(rel);
+        return { rel, change, urgent };
       }
     }
     return null;
   }
 
-  /** Writes what the workers found in one transaction, then tells the sinks. */
+  /** Writes what the workers found in one transaction. */
   #flush(): void {
     const batch = this.#batch;
     if (batch.seen.length === 0) return;
     this.#batch = emptyBatch();
-    if (batch.upserts.length + batch.removals.length > 0) {
-      try {
-        this.stats.removed += this.#store.apply(batch.upserts, batch.removals).removed;
-      } catch (error) {
-        // A failed write (disk full, database locked) is retried after the debounce.
-        this.#log.error("library: writing a sync batch failed, will retry", { error: String(error), paths: batch.seen.length });
-        if (!this.#closed) for (const rel of batch.seen) this.#settle.touch(rel);
-        return;
-      }
-    }
-    for (const sink of this.#sinks) {
-      try {
-        sink.sync(batch.seen);
-      } catch (error) {
-        this.#log.error("library: a path sink failed", { error: String(error) });
-      }
+    if (batch.upserts.length + batch.removals.length === 0) return;
+    try {
+      this.stats.removed += this.#store.apply(batch.upserts, batch.removals).removed;
+    } catch (error) {
+      // A failed write (disk full, database locked) is retried after the debounce.
+      this.#log.error("library: writing a sync batch failed, will retry", { error: String(error), paths: batch.seen.length });
+      if (!this.#closed) for (const rel of batch.seen) this.#dir.touch(rel);
     }
   }
 
   #isIdle(): boolean {
-    return this.#workers === 0 && this.pending === 0;
+    return this.#workers === 0 && this.#urgent.size + this.#normal.size + this.#inFlight.size === 0;
   }
 
   #wakeIfIdle(): void {

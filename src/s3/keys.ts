@@ -1,35 +1,15 @@
 /**
- * Object keys: what a valid key is (SPEC §3), which keys are audio, and the
- * AWS URI-encoding rules used by SigV4 and by `encoding-type=url`.
+ * Object keys: what a valid key is (SPEC §3) and the AWS URI-encoding rules
+ * used by SigV4 and by `encoding-type=url`. Which keys are music is the
+ * folder's rule (src/music-dir/audio.ts), applied by the store.
  */
 import { S3Error } from "./errors.ts";
 import { MAX_KEY_BYTES, MAX_SEGMENT_BYTES } from "./limits.ts";
-
-/** The extensions the bucket shows and accepts (upstream's AUDIO_EXTENSIONS). */
-export const AUDIO_EXTENSIONS: ReadonlySet<string> = new Set([
-  "mp3", "ogg", "flac", "m4a", "aac", "mp4", "alac", "wav", "wv", "mpc",
-  "aiff", "aif", "ac3", "opus", "spx", "sid", "ape", "wma",
-]);
 
 const utf8 = new TextEncoder();
 
 export function byteLength(text: string): number {
   return utf8.encode(text).length;
-}
-
-export function extensionOf(key: string): string {
-  const name = key.slice(key.lastIndexOf("/") + 1);
-  const dot = name.lastIndexOf(".");
-  return dot <= 0 ? "" : name.slice(dot + 1).toLowerCase();
-}
-
-export function isAudioKey(key: string): boolean {
-  return AUDIO_EXTENSIONS.has(extensionOf(key));
-}
-
-/** PutObject, CopyObject and CreateMultipartUpload accept audio files only (SPEC §3). */
-export function requireAudioKey(key: string): void {
-  if (!isAudioKey(key)) throw new S3Error("InvalidRequest", "Only audio file extensions are accepted");
 }
 
 /** A key ending in "/" names a folder. */

@@ -2,18 +2,19 @@
  * The bucket on disk: object operations over music_dir, the atomic writer
  * and the object index. Knows nothing of HTTP.
  */
-import { mkdirSync, rmdirSync, statSync, unlinkSync } from "node:fs";
+import { mkdirSync, rmdirSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
-import { fileIdentity } from "../music-dir.ts";
+import { fileIdentity, type MusicDir } from "../music-dir/index.ts";
 import { checkConditions } from "../s3/conditionals.ts";
 import { isS3Error, S3Error } from "../s3/errors.ts";
-import { isAudioKey, isFolderKey, validateKey } from "../s3/keys.ts";
+import { isFolderKey, validateKey } from "../s3/keys.ts";
 import type { VerifiedBody } from "../s3/verified-body.ts";
 import { commitTemp, fsError, receiveToTemp } from "./atomic-write.ts";
+import { isVisibleKey } from "./audio-keys.ts";
 import { type CopyRequest, type CopySource, fileBody, fullObjectOnly, SELF_COPY } from "./copy-object.ts";
 import { md5OfFile } from "./file-md5.ts";
 import { folderRow, type IndexSync, parentOf } from "./index-sync.ts";
-import { isWorkPath, type Layout } from "./layout.ts";
+import type { Layout } from "./layout.ts";
 import { listPage, type ListPage, type ListQuery } from "./listing.ts";
 import type { ObjectIndex, ObjectRow } from "./object-index.ts";
 
@@ -28,19 +29,18 @@ export interface ObjectFields {
   checksums: Record<string, string> | null;
 }
 
-/** Told about every path S3 changed, right after the change (the library follows). */
-export type ChangeListener = (rel: string) => void;
-
-export function isVisibleKey(key: string): boolean {
-  return !isWorkPath(key) && (isFolderKey(key) || isAudioKey(key));
-}
+/**
+ * How the bucket looks at what it wrote and tells music_dir, which hands
+ * the change (with that one look) to the library.
+ */
+export type FolderWrites = Pick<MusicDir, "look" | "wrote">;
 
 export class Bucket {
   constructor(
     readonly layout: Layout,
     private readonly index: ObjectIndex,
     private readonly sync: IndexSync,
-    private readonly onChange: ChangeListener = () => {},
+    private readonly dir: FolderWrites,
   ) {}
 
   /** The current row of a visible object; NoSuchKey otherwise. */
@@ -97,18 +97,17 @@ export class Bucket {
 
   /** Records a file we just renamed into place, with its real MD5 ETag. */
   recordWrite(key: string, dest: string, etag: string, fields: ObjectFields): ObjectRow {
-    const id = fileIdentity(statSync(dest));
+    const st = this.dir.look(key);
+    if (typeof st === "string") throw new Error(`${dest} is ${st} right after it was renamed into place`);
     const row: ObjectRow = {
       key,
-      size: id.size,
-      mtimeMs: id.mtimeMs,
-      inode: id.ino,
+      ...fileIdentity(st),
       etag,
       etagProvisional: false,
       ...fields,
     };
     this.index.transaction(() => this.sync.recordFile(row));
-    this.onChange(key);
+    this.dir.wrote(key, st, this.sync);
     return row;
   }
 
@@ -120,10 +119,11 @@ export class Bucket {
     } catch (e) {
       throw fsError(e);
     }
-    const st = statSync(path);
-    if (!st.isDirectory()) throw new S3Error("ObjectConflict");
-    const row = this.sync.syncPath(key.slice(0, -1));
-    this.onChange(key.slice(0, -1));
+    const rel = key.slice(0, -1);
+    const st = this.dir.look(rel);
+    if (typeof st === "string" || !st.isDirectory()) throw new S3Error("ObjectConflict");
+    const row = this.sync.syncPath(rel, st);
+    this.dir.wrote(rel, st, this.sync);
     // A folder that holds objects is not listed as "folder/", but creating it
     // again is still a success (s3fs and rclone PUT folder markers freely).
     return row ?? folderRow(key, st);
@@ -146,7 +146,7 @@ export class Bucket {
     }
     this.pruneEmptyParents(dirname(path));
     this.sync.sync([rel, ...ancestors(rel)]);
-    this.onChange(rel);
+    this.dir.wrote(rel, "missing", this.sync);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { extensionOf } from "../s3/keys.ts";
+import { extensionOf } from "../music-dir/index.ts";
 
 /** Content-Type by extension, for objects stored without one. */
 const TYPES: Record<string, string> = {

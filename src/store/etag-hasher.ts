@@ -5,8 +5,8 @@
  * at a time, streamed, paused while uploads are in flight, and the result
  * kept only if the file did not change while it was read.
  */
-import { fileIdentity } from "../music-dir.ts";
-import { statSync, type Stats } from "node:fs";
+import { fileIdentity, sameIdentity, statOrNull, type FileIdentity } from "../music-dir/index.ts";
+import type { Stats } from "node:fs";
 import { md5OfFile } from "./file-md5.ts";
 import type { IndexSync } from "./index-sync.ts";
 import type { Layout } from "./layout.ts";
@@ -24,17 +24,7 @@ const BATCH = 64;
 const BUSY_WAIT_MS = 100;
 
 function sameFile(st: Stats | null, row: ObjectRow): boolean {
-  if (st === null || !st.isFile()) return false;
-  const id = fileIdentity(st);
-  return id.size === row.size && id.mtimeMs === row.mtimeMs && id.ino === row.inode;
-}
-
-function statOrNull(path: string): Stats | null {
-  try {
-    return statSync(path);
-  } catch {
-    return null;
-  }
+  return st !== null && st.isFile() && sameIdentity(fileIdentity(st), row);
 }
 
 export class EtagHasher {
@@ -43,7 +33,7 @@ export class EtagHasher {
   private wakeUp: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   /** Files that could not be read, by key → identity: not retried until they change. */
-  private readonly failed = new Map<string, string>();
+  private readonly failed = new Map<string, FileIdentity>();
   private readonly busy: () => boolean;
   private readonly pollMs: number;
 
@@ -109,8 +99,8 @@ export class EtagHasher {
   }
 
   private async hash(row: ObjectRow): Promise<void> {
-    const identity = `${row.size}:${row.mtimeMs}:${row.inode}`;
-    if (this.failed.get(row.key) === identity) return;
+    const failed = this.failed.get(row.key);
+    if (failed && sameIdentity(failed, row)) return;
     const path = this.layout.pathOf(row.key);
     if (!sameFile(statOrNull(path), row)) {
       // Changed or gone since it was indexed: refresh the row; a new provisional one comes round again.
@@ -122,7 +112,7 @@ export class EtagHasher {
       if (md5 !== null && sameFile(statOrNull(path), row)) this.index.settleEtag(row, md5);
       this.failed.delete(row.key);
     } catch (e) {
-      this.failed.set(row.key, identity);
+      this.failed.set(row.key, row);
       this.opts.onError?.(row.key, e);
     }
   }

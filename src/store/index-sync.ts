@@ -1,40 +1,24 @@
 /**
  * Keeps the object index true to the disk for paths that changed by any
- * means: S3 writes call it directly, the library's sync queue calls it for
- * what the watcher and reconcile find.
+ * means: S3 writes record their rows directly; everything else comes from
+ * music_dir as changes (the watcher's, the library's reconcile walk) with
+ * the look already taken, so nothing here stats a path a change describes.
+ * HEAD and GET still look at the one path they serve.
  */
-import { readdirSync, statSync, type Stats } from "node:fs";
+import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileIdentity } from "../music-dir.ts";
-import { isAudioKey, isValidKey } from "../s3/keys.ts";
+import { fileIdentity, isAudioPath, sameIdentity, type Change, type FileIdentity, type Follower, type Look, type MusicDir, type WalkEntry } from "../music-dir/index.ts";
+import { isValidKey } from "../s3/keys.ts";
 import { isWorkPath, type Layout } from "./layout.ts";
-import type { Identity, ObjectIndex, ObjectRow } from "./object-index.ts";
-
-/** A reconcile walk's entry (the library's walker yields these). */
-export interface WalkEntry {
-  rel: string;
-  isDir: boolean;
-  empty: boolean;
-  size: number;
-  mtimeMs: number;
-  ino: number;
-}
+import type { ObjectIndex, ObjectRow } from "./object-index.ts";
 
 /**
  * A stable ETag for a file that appeared by other means, until its MD5 is
  * known. The "-1" suffix tells clients it is not a plain MD5 (as multipart
  * ETags do), so none of them compares it with their own hash.
  */
-export function provisionalEtag(size: number, mtimeMs: number, ino: number): string {
+export function provisionalEtag({ size, mtimeMs, ino }: FileIdentity): string {
   return new Bun.CryptoHasher("md5").update(`${size}:${mtimeMs}:${ino}`).digest("hex") + "-1";
-}
-
-function statOrNull(path: string): Stats | null {
-  try {
-    return statSync(path);
-  } catch {
-    return null;
-  }
 }
 
 function isEmptyDir(path: string): boolean {
@@ -45,56 +29,63 @@ function isEmptyDir(path: string): boolean {
   }
 }
 
-export class IndexSync {
+/** A walk being followed: what the index held under its prefix, what the walk saw, what it found changed. */
+interface Walk {
+  known: Map<string, FileIdentity>;
+  seen: Set<string>;
+  changed: WalkEntry[];
+}
+
+export class IndexSync implements Follower {
   /** Called after a row with a provisional ETag was written (main.ts wakes the hasher). */
   onProvisional: () => void = () => {};
+  private walk: Walk | null = null;
 
   constructor(
     private readonly index: ObjectIndex,
     private readonly layout: Layout,
+    private readonly dir: Pick<MusicDir, "look">,
   ) {}
 
-  /** The PathSink entry point: many paths in one transaction. */
+  /** A change music_dir handed over, written in one transaction. */
+  changed(change: Change): void {
+    this.index.transaction(() => {
+      if (change.kind === "gone") this.syncPath(change.rel, "missing");
+      else if (change.kind === "file") this.syncPath(change.rel, change.stat);
+      else this.syncFolder(change);
+    });
+  }
+
+  /** Many paths in one transaction, each looked at now (a delete and the folders it emptied). */
   sync(rels: readonly string[]): void {
     this.index.transaction(() => {
       for (const rel of rels) this.syncPath(rel);
     });
   }
 
-  /** Brings one path (file or folder, present or gone) in line; returns its visible row. */
-  syncPath(rel: string): ObjectRow | null {
+  /** Brings one path (file or folder, present or gone) in line with `look`; returns its visible row. */
+  syncPath(rel: string, look: Look = this.dir.look(rel)): ObjectRow | null {
     if (rel === "" || isWorkPath(rel)) return null;
-    const st = statOrNull(join(this.layout.musicDir, rel));
-    if (st === null) {
+    if (typeof look === "string") {
       this.removeTree(rel);
       this.syncFolderMarker(parentOf(rel));
       return null;
     }
-    if (st.isDirectory()) {
+    if (look.isDirectory()) {
       this.index.delete(rel);
       this.clearAncestorMarkers(rel);
-      return this.syncFolderMarker(rel);
+      return this.syncFolderMarker(rel, look);
     }
-    if (!st.isFile() || !isAudioKey(rel) || !isValidKey(rel)) {
+    if (!look.isFile() || !isAudioPath(rel) || !isValidKey(rel)) {
       // Not (or no longer) an object (a name S3 cannot carry, such as one with a control character, is not one); if it used to be a folder, what was under it is gone.
       this.removeTree(rel + "/");
       return null;
     }
     // The common case (every GET and HEAD): nothing changed, so nothing is written.
     const known = this.index.get(rel);
-    const id = fileIdentity(st);
-    if (known && known.size === id.size && known.mtimeMs === id.mtimeMs && known.inode === id.ino) return known;
-    return this.recordFile({
-      key: rel,
-      size: id.size,
-      mtimeMs: id.mtimeMs,
-      inode: id.ino,
-      etag: provisionalEtag(id.size, id.mtimeMs, id.ino),
-      etagProvisional: true,
-      contentType: null,
-      meta: null,
-      checksums: null,
-    });
+    const id = fileIdentity(look);
+    if (known && sameIdentity(known, id)) return known;
+    return this.recordFile(provisionalRow(rel, id));
   }
 
   /**
@@ -110,19 +101,27 @@ export class IndexSync {
     return row;
   }
 
+  /** A folder appeared or changed: the folder itself, then everything below it as music_dir walked it. */
+  private syncFolder(change: Extract<Change, { kind: "folder" }>): void {
+    this.syncPath(change.rel, change.stat);
+    const walk = this.startWalk(change.rel === "" ? "" : `${change.rel}/`);
+    for (const e of change.below) this.follow(walk, e);
+    this.endWalk(walk, change.trusted, change.unreadable);
+  }
+
   /** An empty folder is listed as "folder/"; a folder with content is not. */
-  private syncFolderMarker(rel: string): ObjectRow | null {
+  private syncFolderMarker(rel: string, st?: Look): ObjectRow | null {
     if (rel === "") return null;
     const key = rel + "/";
     const path = join(this.layout.musicDir, rel);
-    const st = statOrNull(path);
-    if (!st?.isDirectory() || !isEmptyDir(path) || !isValidKey(key)) {
+    const look = st ?? this.dir.look(rel);
+    if (typeof look === "string" || !look.isDirectory() || !isEmptyDir(path) || !isValidKey(key)) {
       this.index.delete(key);
       return null;
     }
     const known = this.index.get(key);
     if (known) return known;
-    const row = folderRow(key, st);
+    const row = folderRow(key, look);
     this.index.put(row);
     return row;
   }
@@ -143,19 +142,47 @@ export class IndexSync {
    * end removes what the walk did not see, unless the walk cannot be trusted.
    */
   entry(e: WalkEntry): void {
-    this.walk ??= { known: this.index.identities(), seen: new Set(), changed: [] };
-    const key = e.isDir ? e.rel + "/" : e.rel;
-    if (e.isDir && !e.empty) return;
-    this.walk.seen.add(key);
-    const k = this.walk.known.get(key);
-    if (!k || (!e.isDir && (k.size !== e.size || k.mtimeMs !== e.mtimeMs || k.inode !== e.ino))) this.walk.changed.push(e.rel);
-    if (this.walk.changed.length >= 500) this.flushWalk();
+    this.walk ??= this.startWalk("");
+    this.follow(this.walk, e);
+    if (this.walk.changed.length >= 500) this.flushWalk(this.walk);
   }
 
   end(trusted: boolean, unreadable: readonly string[]): void {
     const walk = this.walk;
     this.walk = null;
-    if (!walk) return;
+    if (walk) this.endWalk(walk, trusted, unreadable);
+  }
+
+  /** The folder's own marker is not the walk's to judge (the walk does not yield its start). */
+  private startWalk(prefix: string): Walk {
+    const known = this.index.identities(prefix);
+    known.delete(prefix);
+    return { known, seen: new Set(), changed: [] };
+  }
+
+  private follow(walk: Walk, e: WalkEntry): void {
+    const key = e.isDir ? e.rel + "/" : e.rel;
+    if (e.isDir && !e.empty) return;
+    walk.seen.add(key);
+    const k = walk.known.get(key);
+    if (!k || (!e.isDir && !sameIdentity(k, e))) walk.changed.push(e);
+  }
+
+  /** Writes what a walk found changed, from the walk's own look at each entry. */
+  private flushWalk(walk: Walk): void {
+    if (walk.changed.length === 0) return;
+    const changed = walk.changed.splice(0);
+    this.index.transaction(() => {
+      for (const e of changed) {
+        const key = e.isDir ? e.rel + "/" : e.rel;
+        if (!isValidKey(key)) continue;
+        if (e.isDir) this.index.put(folderRow(key, e));
+        else this.recordFile(provisionalRow(key, e));
+      }
+    });
+  }
+
+  private endWalk(walk: Walk, trusted: boolean, unreadable: readonly string[]): void {
     this.flushWalk(walk);
     if (!trusted) return;
     const gone = [...walk.known.keys()].filter((key) => !walk.seen.has(key) && !unreadable.some((dir) => key.startsWith(dir)));
@@ -163,20 +190,18 @@ export class IndexSync {
       for (const key of gone) this.index.delete(key);
     });
   }
+}
 
-  private walk: { known: Map<string, Identity>; seen: Set<string>; changed: string[] } | null = null;
-
-  private flushWalk(walk = this.walk): void {
-    if (!walk || walk.changed.length === 0) return;
-    this.sync(walk.changed.splice(0));
-  }
+function provisionalRow(key: string, id: FileIdentity): ObjectRow {
+  const identity = { size: id.size, mtimeMs: id.mtimeMs, ino: id.ino };
+  return { key, ...identity, etag: provisionalEtag(identity), etagProvisional: true, contentType: null, meta: null, checksums: null };
 }
 
 export const EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e";
 
 /** A folder as an object: "folder/", zero bytes, the empty MD5. */
-export function folderRow(key: string, st: Stats): ObjectRow {
-  return { key, size: 0, mtimeMs: Math.floor(st.mtimeMs), inode: st.ino, etag: EMPTY_MD5, etagProvisional: false, contentType: null, meta: null, checksums: null };
+export function folderRow(key: string, st: FileIdentity): ObjectRow {
+  return { key, size: 0, mtimeMs: Math.floor(st.mtimeMs), ino: st.ino, etag: EMPTY_MD5, etagProvisional: false, contentType: null, meta: null, checksums: null };
 }
 
 export function parentOf(rel: string): string {

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { S3Error } from "../s3/errors.ts";
-import { isWorkPath, WORK_DIR_NAME } from "../music-dir.ts";
+import { isWorkPath, WORK_DIR_NAME } from "../music-dir/index.ts";
 
 export { isWorkPath, WORK_DIR_NAME };
 

@@ -3,25 +3,17 @@
  * or HEAD needs. Prepared statements are built once.
  */
 import type { Database } from "../db/database.ts";
+import type { FileIdentity } from "../music-dir/index.ts";
 
-export interface ObjectRow {
+/** A visible object: its file's identity (size, mtime, inode) and what S3 shows of it. */
+export interface ObjectRow extends FileIdentity {
   key: string;
-  size: number;
-  mtimeMs: number;
-  inode: number;
   etag: string;
   /** True while the ETag is derived from (size, mtime, inode), before the MD5 is known. */
   etagProvisional: boolean;
   contentType: string | null;
   meta: Record<string, string> | null;
   checksums: Record<string, string> | null;
-}
-
-/** What a reconcile compares with the disk. */
-export interface Identity {
-  size: number;
-  mtimeMs: number;
-  inode: number;
 }
 
 interface Raw {
@@ -40,7 +32,7 @@ const fromRaw = (r: Raw): ObjectRow => ({
   key: r.key,
   size: r.size,
   mtimeMs: r.mtime_ms,
-  inode: r.inode,
+  ino: r.inode,
   etag: r.etag,
   etagProvisional: r.etag_provisional === 1,
   contentType: r.content_type,
@@ -106,7 +98,7 @@ export class ObjectIndex {
       key: row.key,
       size: row.size,
       mtime: row.mtimeMs,
-      inode: row.inode,
+      inode: row.ino,
       etag: row.etag,
       prov: row.etagProvisional ? 1 : 0,
       ct: row.contentType,
@@ -136,12 +128,15 @@ export class ObjectIndex {
     return rows.map((r) => r.key);
   }
 
-  /** Every key with its identity, in one query (a reconcile compares a whole walk with it). */
-  identities(): Map<string, Identity> {
-    const rows = this.db
-      .query<{ key: string; size: number; mtime_ms: number; inode: number }, []>("SELECT key, size, mtime_ms, inode FROM object")
-      .all();
-    return new Map(rows.map((r) => [r.key, { size: r.size, mtimeMs: r.mtime_ms, inode: r.inode }]));
+  /** Every key starting with `prefix` with its identity, in one query (a walk is compared with it). */
+  identities(prefix = ""): Map<string, FileIdentity> {
+    type Row = { key: string; size: number; mtime_ms: number; inode: number };
+    const end = prefixEnd(prefix);
+    const rows =
+      prefix === "" || end === null
+        ? this.db.query<Row, [string]>("SELECT key, size, mtime_ms, inode FROM object WHERE key >= ?").all(prefix)
+        : this.db.query<Row, [string, string]>("SELECT key, size, mtime_ms, inode FROM object WHERE key >= ? AND key < ?").all(prefix, end);
+    return new Map(rows.map((r) => [r.key, { size: r.size, mtimeMs: r.mtime_ms, ino: r.inode }]));
   }
 
   count(): number {
@@ -155,7 +150,7 @@ export class ObjectIndex {
 
   /** Records a computed MD5, unless the file changed meanwhile. */
   settleEtag(row: ObjectRow, md5Hex: string): void {
-    this.setEtagStmt.run(md5Hex, row.key, row.size, row.mtimeMs, row.inode);
+    this.setEtagStmt.run(md5Hex, row.key, row.size, row.mtimeMs, row.ino);
   }
 
   transaction<T>(fn: () => T): T {

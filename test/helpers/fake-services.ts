@@ -28,7 +28,7 @@ export class FakeBucket implements BucketService {
   seed(key: string, text: string, fields: Partial<ObjectFields> = {}): ObjectRow {
     const bytes = new TextEncoder().encode(text);
     const row: ObjectRow = {
-      key, size: bytes.length, mtimeMs: FAKE_TIME, inode: 0, etag: md5(bytes), etagProvisional: false,
+      key, size: bytes.length, mtimeMs: FAKE_TIME, ino: 0, etag: md5(bytes), etagProvisional: false,
       contentType: fields.contentType ?? null, meta: fields.meta ?? null, checksums: fields.checksums ?? null,
     };
     this.objects.set(key, { row, bytes });

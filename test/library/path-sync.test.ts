@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { appendFileSync } from "node:fs";
 import { emptyBatch, PathSync, type PathSyncHost } from "../../src/library/path-sync.ts";
 import { TrackStore } from "../../src/library/track-store.ts";
+import { MusicDir } from "../../src/music-dir/index.ts";
 import { place, TempLibrary } from "./helpers.ts";
 
 function recordingHost() {
@@ -19,7 +20,7 @@ describe("PathSync", () => {
   test("a file that changes while it is parsed is not written, and is handed back to be parsed again", async () => {
     await using t = new TempLibrary();
     const { host, calls } = recordingHost();
-    const paths = new PathSync(t.musicDir, new TrackStore(t.db, t.musicDir), t.log, host);
+    const paths = new PathSync(new MusicDir({ root: t.musicDir, log: t.log }), new TrackStore(t.db, t.musicDir), t.log, host);
     const file = place(t.musicDir, "a.mp3", "tagged.mp3");
     const batch = emptyBatch();
     const parsing = paths.sync("a.mp3", batch); // stat'ed synchronously; the parse itself is awaited
@@ -37,7 +38,7 @@ describe("PathSync", () => {
     await using t = new TempLibrary();
     const { host, calls } = recordingHost();
     const store = new TrackStore(t.db, t.musicDir);
-    const paths = new PathSync(t.musicDir, store, t.log, host);
+    const paths = new PathSync(new MusicDir({ root: t.musicDir, log: t.log }), store, t.log, host);
     place(t.musicDir, "D/x.ogg", "tagged.ogg");
     place(t.musicDir, "D/y.flac", "tagged.flac");
     const first = emptyBatch();

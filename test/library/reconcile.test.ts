@@ -1,10 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync, renameSync, rmSync, utimesSync, writeFileSync, mkdirSync, copyFileSync } from "node:fs";
 import { join } from "node:path";
-import { AUDIO_EXTENSIONS, extensionOf } from "../../src/s3/keys.ts";
-import { SHORT_BACKSTOP_MS, walkTree, WORK_DIR_NAME } from "../../src/library/index.ts";
-import { isNetworkFilesystem } from "../../src/library/network-fs.ts";
-import type { WatchFn } from "../../src/library/watcher.ts";
+import { SHORT_BACKSTOP_MS } from "../../src/library/index.ts";
+import { AUDIO_EXTENSIONS, extensionOf, isNetworkFilesystem, walkTree, WORK_DIR_NAME, type WatchFn } from "../../src/music-dir/index.ts";
 import { AUDIO_FIXTURES, fixture, place, TempLibrary, waitFor } from "./helpers.ts";
 
 describe("reconcile", () => {

@@ -1,12 +1,15 @@
 import { describe, expect, test } from "bun:test";
 import { appendFileSync, rmSync, renameSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { SyncQueue, TrackStore, WORK_DIR_NAME, type PathSink } from "../../src/library/index.ts";
+import { SyncQueue, TrackStore } from "../../src/library/index.ts";
+import { MusicDir } from "../../src/music-dir/index.ts";
 import { fixture, place, TempLibrary } from "./helpers.ts";
 
-function queueFor(t: TempLibrary, sinks: PathSink[] = [], debounceMs = 30) {
+function queueFor(t: TempLibrary, debounceMs = 30) {
   const store = new TrackStore(t.db, t.musicDir);
-  const queue = new SyncQueue({ musicDir: t.musicDir, store, log: t.log, sinks, debounceMs });
+  const dir = new MusicDir({ root: t.musicDir, log: t.log, debounceMs });
+  const queue = new SyncQueue({ dir, store, log: t.log });
+  dir.follow(queue);
   const title = (rel: string) => (t.db.query("SELECT title FROM track WHERE rel_path = ?").get(rel) as { title: string } | null)?.title;
   return { store, queue, title };
 }
@@ -41,7 +44,7 @@ describe("SyncQueue", () => {
 
   test("debounced enqueue waits until size/mtime stop moving, even with no further events", async () => {
     await using t = new TempLibrary();
-    const { queue, title } = queueFor(t, [], 100);
+    const { queue, title } = queueFor(t, 100);
     const bytes = await Bun.file(fixture("tagged.mp3")).bytes();
     const path = join(t.musicDir, "growing.mp3");
     writeFileSync(path, bytes.subarray(0, 200));
@@ -61,12 +64,12 @@ describe("SyncQueue", () => {
     const { queue } = queueFor(t);
     for (const ext of ["mp3", "flac", "ogg"]) place(t.musicDir, `Album/CD1/t.${ext}`, `tagged.${ext}`);
     place(t.musicDir, "Albumen/keep.mp3", "other.mp3");
-    queue.enqueueTree("Album", { immediate: true });
+    queue.enqueue("Album", { immediate: true });
     queue.enqueue("Albumen/keep.mp3", { immediate: true });
     await queue.idle();
     expect(t.count("track")).toBe(4);
     rmSync(join(t.musicDir, "Album"), { recursive: true });
-    queue.enqueueTree("Album", { immediate: true });
+    queue.enqueue("Album", { immediate: true });
     await queue.idle();
     expect(t.db.query("SELECT rel_path FROM track").all()).toEqual([{ rel_path: "Albumen/keep.mp3" }]);
   });
@@ -76,43 +79,15 @@ describe("SyncQueue", () => {
     const { queue, store } = queueFor(t);
     place(t.musicDir, "Old/a.mp3", "tagged.mp3");
     place(t.musicDir, "Old/b.flac", "tagged.flac");
-    queue.enqueueTree("Old", { immediate: true });
+    queue.enqueue("Old", { immediate: true });
     await queue.idle();
     const ids = [store.get("Old/a.mp3")!.id, store.get("Old/b.flac")!.id];
     renameSync(join(t.musicDir, "Old"), join(t.musicDir, "New"));
-    queue.enqueueTree("Old");
-    queue.enqueueTree("New");
+    queue.enqueue("Old");
+    queue.enqueue("New");
     await queue.idle();
     expect([store.get("New/a.mp3")?.id, store.get("New/b.flac")?.id]).toEqual(ids);
     expect(store.relsUnder("Old")).toEqual([]);
-  });
-
-  test("sinks get every processed path, present and gone; the working folder never reaches them", async () => {
-    await using t = new TempLibrary();
-    const batches: string[][] = [];
-    const { queue } = queueFor(t, [{ sync: (rels) => batches.push([...rels]) }]);
-    place(t.musicDir, "A/x.mp3", "tagged.mp3");
-    mkdirSync(join(t.musicDir, WORK_DIR_NAME));
-    queue.enqueueTree("A", { immediate: true });
-    queue.enqueue(`${WORK_DIR_NAME}/upload-1`, { immediate: true });
-    await queue.idle();
-    rmSync(join(t.musicDir, "A"), { recursive: true });
-    queue.enqueue("A", { immediate: true });
-    await queue.idle();
-    const all = batches.flat();
-    expect(all.filter((r) => r.startsWith(WORK_DIR_NAME))).toEqual([]);
-    expect(all.filter((r) => r === "A").length).toBe(2);
-    expect(all.filter((r) => r === "A/x.mp3").length).toBeGreaterThanOrEqual(2);
-  });
-
-  test("a sink that throws is logged and does not stop the queue", async () => {
-    await using t = new TempLibrary();
-    const { queue, title } = queueFor(t, [{ sync: () => { throw new Error("boom"); } }]);
-    place(t.musicDir, "a.mp3", "tagged.mp3");
-    queue.enqueue("a.mp3", { immediate: true });
-    await queue.idle();
-    expect(title("a.mp3")).toBe("Pagan Poetry — café");
-    expect(t.log.has("error", /sink failed/)).toBe(true);
   });
 
   test("music_dir gone or replaced: missing paths remove nothing", async () => {
@@ -127,7 +102,7 @@ describe("SyncQueue", () => {
     expect(t.count("track")).toBe(1);
     mkdirSync(t.musicDir); // an empty mount point left by an unmounted share
     queue.enqueue("a.mp3", { immediate: true });
-    queue.enqueueTree("", { immediate: true });
+    queue.enqueue("", { immediate: true });
     await queue.idle();
     expect(t.count("track")).toBe(1);
     expect(t.log.has("warn", /not removing any track/)).toBe(true);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { AUDIO_EXTENSIONS } from "../../src/s3/keys.ts";
+import { AUDIO_EXTENSIONS } from "../../src/music-dir/index.ts";
 import { readTags, UNKNOWN_ALBUM, UNKNOWN_ARTIST } from "../../src/library/tags.ts";
 import { fixture } from "./helpers.ts";
 

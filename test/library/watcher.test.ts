@@ -5,7 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { WORK_DIR_NAME } from "../../src/library/index.ts";
+import { WORK_DIR_NAME } from "../../src/music-dir/index.ts";
 import { fixture, sh, TempLibrary, waitFor } from "./helpers.ts";
 
 async function started(t: TempLibrary) {

@@ -1,6 +1,7 @@
 /** PutObject: streamed, verified, atomic. A folder key makes a folder. */
 import { S3Error } from "../../s3/errors.ts";
-import { isFolderKey, requireAudioKey } from "../../s3/keys.ts";
+import { isFolderKey } from "../../s3/keys.ts";
+import { requireAudioKey } from "../../store/audio-keys.ts";
 import { MAX_PUT_SIZE } from "../../s3/limits.ts";
 import { checksumHeaders } from "../checksum-fields.ts";
 import type { Handler } from "../context.ts";

@@ -1,16 +1,16 @@
 /**
  * The recursive fs.watch on music_dir (Bun supports `recursive` on Linux via
  * inotify and adds watches for folders created or moved in later). Every
- * event becomes a debounced enqueue; the queue finds out by stat whether the
- * path is a file, a folder (synced as a subtree) or gone. A rename of a folder
- * arrives as events on both names. If watching fails (ENOSPC: the inotify
- * watch limit; EMFILE) it logs a warning and reports the failure so the
- * library falls back to frequent reconciles; it never throws.
+ * event names a path that may have changed; whoever listens finds out by stat
+ * whether it is a file, a folder or gone. A rename of a folder arrives as
+ * events on both names; an event without a name stands for all of music_dir
+ * (""). If watching fails (ENOSPC: the inotify watch limit; EMFILE) it logs a
+ * warning and reports the failure so the caller can fall back to frequent
+ * reconciles; it never throws.
  */
 import { watch, type FSWatcher } from "node:fs";
-import { isWorkPath } from "../music-dir.ts";
 import type { Log } from "./log.ts";
-import type { SyncQueue } from "./sync-queue.ts";
+import { isWorkPath } from "./work-dir.ts";
 
 export type WatchFn = (
   dir: string,
@@ -20,7 +20,8 @@ export type WatchFn = (
 
 export interface WatcherOptions {
   musicDir: string;
-  queue: SyncQueue;
+  /** A path relative to music_dir may have changed ("" is music_dir itself). Never our working folder. */
+  onPath: (rel: string) => void;
   log: Log;
   /** Called once when watching stops working. */
   onFailure: (error: Error) => void;
@@ -28,7 +29,7 @@ export interface WatcherOptions {
   watchFn?: WatchFn;
 }
 
-export class LibraryWatcher {
+export class FolderWatcher {
   #watcher: FSWatcher | null = null;
   #failures = 0;
 
@@ -41,19 +42,19 @@ export class LibraryWatcher {
   /** Returns whether music_dir is now being watched. */
   start(): boolean {
     if (this.#watcher) return true;
-    const { musicDir, queue, log } = this.options;
+    const { musicDir, onPath, log } = this.options;
     const watchFn = this.options.watchFn ?? (watch as unknown as WatchFn);
     try {
       this.#watcher = watchFn(musicDir, { recursive: true, encoding: "utf8" }, (_event, filename) => {
-        if (filename === null || filename === "") return queue.enqueueTree("");
-        if (!isWorkPath(filename)) queue.enqueue(filename);
+        if (filename === null || filename === "") return onPath("");
+        if (!isWorkPath(filename)) onPath(filename);
       });
     } catch (error) {
       this.#fail(error as Error);
       return false;
     }
     this.#watcher.on("error", (error) => this.#fail(error));
-    log.debug("library: watching music_dir", { musicDir });
+    log.debug("watcher: watching music_dir", { musicDir });
     return true;
   }
 
@@ -78,7 +79,7 @@ export class LibraryWatcher {
           : "";
     // Warn once; the backstop retries every tick and would otherwise repeat it.
     const level = this.#failures++ === 0 ? "warn" : "debug";
-    this.options.log[level](`library: cannot watch music_dir${hint}; falling back to periodic reconcile`, {
+    this.options.log[level](`watcher: cannot watch music_dir${hint}; falling back to periodic reconcile`, {
       musicDir: this.options.musicDir,
       error: String(error),
     });

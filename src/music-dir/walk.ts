@@ -1,21 +1,18 @@
 /**
- * The stat-only walk of music_dir, shared by the library reconcile and the
- * S3 object index. Yields every directory (except the root and our working
+ * The stat-only walk of music_dir: the library and the object index both
+ * follow the same walk. Yields every directory (except the root and our working
  * folder) and every audio file; other files (cover.jpg, .cue) are skipped.
  * Symlinks to files are followed; symlinks to directories are not descended
  * (a link cycle must not hang a scan).
  */
 import { readdirSync, statSync, type Dirent, type Stats } from "node:fs";
-import { isAudioKey } from "../s3/keys.ts";
-import { fileIdentity, isWorkPath } from "../music-dir.ts";
+import { isAudioPath } from "./audio.ts";
+import { fileIdentity, type FileIdentity } from "./identity.ts";
+import { isWorkPath } from "./work-dir.ts";
 
-export interface WalkEntry {
+export interface WalkEntry extends FileIdentity {
   /** "/"-separated path relative to music_dir, no leading or trailing "/". */
   rel: string;
-  size: number;
-  /** Whole milliseconds, as stored in the library and the object index. */
-  mtimeMs: number;
-  ino: number;
   isDir: boolean;
   /** Folders only: nothing at all inside (a folder with only cover.jpg is not empty). */
   empty: boolean;
@@ -24,8 +21,9 @@ export interface WalkEntry {
 export interface WalkOptions {
   /** A directory below the start could not be read; the walk goes on without it. */
   onError?: (rel: string, error: Error) => void;
+  /** How each entry is stat'ed (MusicDir passes its own); throws ENOENT for a vanished one. */
+  stat?: (path: string) => Stats;
 }
-
 
 /**
  * Walks `root/relDir` depth first. Throws if `relDir` itself cannot be read
@@ -54,12 +52,22 @@ export function* walkTree(root: string, relDir = "", options: WalkOptions = {}):
       const rel = prefix + entry.name;
       if (dir === "" && isWorkPath(rel)) continue;
       const isDir = entry.isDirectory();
-      if (!isDir && !isAudioKey(entry.name)) continue;
-      const st = statSync(`${absDir}/${entry.name}`, { throwIfNoEntry: false });
+      if (!isDir && !isAudioPath(entry.name)) continue;
+      const st = statEntry(`${absDir}/${entry.name}`, options.stat);
       // Gone between readdir and stat: the next event or walk sees it gone.
       if (st === undefined) continue;
       if (isDir) stack.push({ rel, st });
       else if (st.isFile()) yield { rel, ...fileIdentity(st), isDir: false, empty: false };
     }
+  }
+}
+
+function statEntry(path: string, stat: WalkOptions["stat"]): Stats | undefined {
+  if (!stat) return statSync(path, { throwIfNoEntry: false });
+  try {
+    return stat(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
   }
 }
