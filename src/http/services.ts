@@ -6,7 +6,8 @@
  */
 import type { ByteRange } from "../s3/range.ts";
 import type { VerifiedBody } from "../s3/verified-body.ts";
-import type { DeleteOutcome, ObjectFields } from "../store/bucket.ts";
+import type { ObjectFields } from "../store/bucket.ts";
+import type { DeleteOutcome } from "../store/delete-many.ts";
 import type { CopyRequest, CopySource } from "../store/copy-object.ts";
 import type { ListPage, ListQuery } from "../store/listing.ts";
 import type {

@@ -6,22 +6,18 @@ import { mkdirSync, rmdirSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileIdentity, type MusicDir } from "../music-dir/index.ts";
 import { checkConditions } from "../s3/conditionals.ts";
-import { isS3Error, S3Error } from "../s3/errors.ts";
-import { isFolderKey, validateKey } from "../s3/keys.ts";
+import { S3Error } from "../s3/errors.ts";
+import { isFolderKey } from "../s3/keys.ts";
 import type { VerifiedBody } from "../s3/verified-body.ts";
 import { commitTemp, fsError, receiveToTemp } from "./atomic-write.ts";
 import { isVisibleKey } from "./audio-keys.ts";
 import { type CopyRequest, type CopySource, fileBody, fullObjectOnly, SELF_COPY } from "./copy-object.ts";
+import { deleteEach, type DeleteOutcome } from "./delete-many.ts";
 import { md5OfFile } from "./file-md5.ts";
 import { folderRow, type IndexSync, parentOf } from "./index-sync.ts";
 import type { Layout } from "./layout.ts";
 import { listPage, type ListPage, type ListQuery } from "./listing.ts";
 import type { ObjectIndex, ObjectRow } from "./object-index.ts";
-
-export interface DeleteOutcome {
-  deleted: string[];
-  errors: Array<{ key: string; code: string; message: string }>;
-}
 
 export interface ObjectFields {
   contentType: string | null;
@@ -149,24 +145,9 @@ export class Bucket {
     this.dir.wrote(rel, "missing", this.sync);
   }
 
-  /**
-   * DeleteObjects: each key on its own, so one bad key is reported and the
-   * others are still deleted; a key that did not exist counts as deleted.
-   */
+  /** DeleteObjects: each key on its own (see delete-many.ts). */
   deleteMany(keys: readonly string[], onInternalError: (key: string, e: unknown) => void): DeleteOutcome {
-    const out: DeleteOutcome = { deleted: [], errors: [] };
-    for (const key of keys) {
-      try {
-        validateKey(key);
-        this.delete(key);
-        out.deleted.push(key);
-      } catch (e) {
-        if (!isS3Error(e)) onInternalError(key, e);
-        const err = isS3Error(e) ? e : new S3Error("InternalError");
-        out.errors.push({ key, code: err.code, message: err.message });
-      }
-    }
-    return out;
+    return deleteEach(keys, (key) => this.delete(key), onInternalError);
   }
 
   list(q: ListQuery): ListPage {

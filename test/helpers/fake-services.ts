@@ -6,12 +6,12 @@
  * sources), not its machinery.
  */
 import { checkConditions } from "../../src/s3/conditionals.ts";
-import { isS3Error, S3Error } from "../../src/s3/errors.ts";
-import { validateKey } from "../../src/s3/keys.ts";
+import { S3Error } from "../../src/s3/errors.ts";
 import { compareUtf8 } from "../../src/s3/utf8-order.ts";
 import type { VerifiedBody } from "../../src/s3/verified-body.ts";
 import type { BucketService, LibraryService, MultipartService, Services } from "../../src/http/services.ts";
-import type { DeleteOutcome, ObjectFields } from "../../src/store/bucket.ts";
+import type { ObjectFields } from "../../src/store/bucket.ts";
+import { deleteEach, type DeleteOutcome } from "../../src/store/delete-many.ts";
 import type { CopyRequest } from "../../src/store/copy-object.ts";
 import type { ListPage, ListQuery } from "../../src/store/listing.ts";
 import type { Manifest, NewUpload, PartRecord } from "../../src/store/multipart/multipart.ts";
@@ -71,19 +71,7 @@ export class FakeBucket implements BucketService {
   }
 
   deleteMany(keys: readonly string[], onInternalError: (key: string, e: unknown) => void): DeleteOutcome {
-    const out: DeleteOutcome = { deleted: [], errors: [] };
-    for (const key of keys) {
-      try {
-        validateKey(key);
-        this.delete(key);
-        out.deleted.push(key);
-      } catch (e) {
-        if (!isS3Error(e)) onInternalError(key, e);
-        const err = isS3Error(e) ? e : new S3Error("InternalError");
-        out.errors.push({ key, code: err.code, message: err.message });
-      }
-    }
-    return out;
+    return deleteEach(keys, (key) => this.delete(key), onInternalError);
   }
 
   list(q: ListQuery): ListPage {
