@@ -3,8 +3,10 @@
  * cannot read (ac3, sid, corrupt, empty) still gets tags, with the title
  * taken from the file name and the reason in `parseError`.
  */
+import { createReadStream } from "node:fs";
 import { basename, extname } from "node:path";
 import type { IAudioMetadata } from "music-metadata";
+import { mimeWhenExtensionLies } from "./sniff.ts";
 
 /**
  * music-metadata is loaded on the first parse, not at startup: it costs
@@ -41,7 +43,13 @@ export async function readTags(absPath: string, filesize: number): Promise<Track
   if (filesize === 0) return fromFileName(absPath, "empty file");
   let meta: IAudioMetadata;
   try {
-    meta = await (await parser()).parseFile(absPath, { skipCovers: true, duration: false });
+    const mm = await parser();
+    const options = { skipCovers: true, duration: false };
+    // An extension that lies is parsed by content (as ffprobe does), not by its name.
+    const mimeType = mimeWhenExtensionLies(absPath, extname(absPath).slice(1));
+    meta = mimeType
+      ? await mm.parseStream(createReadStream(absPath), { mimeType, size: filesize }, options)
+      : await mm.parseFile(absPath, options);
   } catch (error) {
     return fromFileName(absPath, (error as Error).message || String(error));
   }
@@ -51,6 +59,7 @@ export async function readTags(absPath: string, filesize: number): Promise<Track
   const fallback = fromFileName(absPath, null);
   const artist = text(common.artist) ?? text(common.artists?.join(", ")) ?? fallback.artist;
   // music-metadata leaves duration unset for raw ADTS AAC unless it reads the whole file.
+  const year = common.year ?? nativeYear(meta.native) ?? null;
   const seconds = format.duration ?? (format.bitrate ? (filesize * 8) / format.bitrate : 0);
   return {
     title: text(common.title) ?? fallback.title,
@@ -58,8 +67,8 @@ export async function readTags(absPath: string, filesize: number): Promise<Track
     album: text(common.album) ?? fallback.album,
     albumArtist: text(common.albumartist) ?? artist,
     genre: text(common.genre?.[0]) ?? null,
-    year: common.year ?? null,
-    yearString: common.year ? String(common.year) : null,
+    year,
+    yearString: year ? String(year) : null,
     trackNumber: common.track.no ?? null,
     discNumber: common.disk.no ?? 0,
     composer: text(common.composer?.[0]) ?? "",
@@ -68,6 +77,20 @@ export async function readTags(absPath: string, filesize: number): Promise<Track
     frequency: format.sampleRate ?? 0,
     parseError: null,
   };
+}
+
+/** Native tags that carry a year when music-metadata maps none (ffmpeg writes ASF "date", not "WM/Year"). */
+const YEAR_TAGS = new Set(["date", "year", "wm/year", "originaldate", "originalyear", "tdrc", "tyer", "tdor", "©day"]);
+
+/** The first plausible year among the native tags, as ffprobe would show it. */
+function nativeYear(native: IAudioMetadata["native"]): number | undefined {
+  for (const tags of Object.values(native))
+    for (const { id, value } of tags) {
+      if (!YEAR_TAGS.has(id.toLowerCase())) continue;
+      const year = /\b(\d{4})\b/.exec(String(value))?.[1];
+      if (year && Number(year) > 0) return Number(year);
+    }
+  return undefined;
 }
 
 function fromFileName(absPath: string, parseError: string | null): TrackTags {

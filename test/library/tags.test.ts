@@ -8,7 +8,6 @@ const size = (name: string) => Bun.file(fixture(name)).size;
 /** What each fixture's container can carry (see test/fixtures/README.md). */
 const READABLE = ["mp3", "ogg", "flac", "m4a", "aac", "mp4", "alac", "wav", "wv", "mpc", "aiff", "aif", "opus", "spx", "ape", "wma"];
 const NO_ALBUM_ARTIST = new Set(["wav"]); // RIFF INFO has no such field
-const NO_YEAR = new Set(["wma"]); // ffmpeg's ASF muxer drops "date"
 const RATE: Record<string, number> = {
   mp3: 44100, ogg: 44100, flac: 11025, m4a: 44100, aac: 44100, mp4: 44100, alac: 11025, wav: 11025, wv: 11025,
   mpc: 44100, aiff: 11025, aif: 11025, opus: 48000, spx: 16000, ape: 44100, wma: 22050,
@@ -32,11 +31,23 @@ describe("readTags", () => {
         frequency: RATE[ext]!,
       });
       expect(t.albumArtist).toBe(NO_ALBUM_ARTIST.has(ext) ? "Björk" : "Björk & Friends");
-      expect(t.year).toBe(NO_YEAR.has(ext) ? null : 2001);
+      expect(t.year).toBe(2001);
       expect(t.length).toBeGreaterThanOrEqual(400);
       expect(t.length).toBeLessThanOrEqual(700);
     });
   }
+
+  test("a year only in the native tags is found: ffmpeg writes ASF 'date', which music-metadata does not map", async () => {
+    const t = await readTags(fixture("tagged.wma"), size("tagged.wma"));
+    expect({ year: t.year, yearString: t.yearString }).toEqual({ year: 2001, yearString: "2001" });
+  });
+
+  test("an extension that lies: an Ogg Vorbis file named .mp3 is read by its content, as ffprobe does", async () => {
+    const t = await readTags(fixture("ogg-named.mp3"), size("ogg-named.mp3"));
+    expect({ artist: t.artist, album: t.album, year: t.year, frequency: t.frequency, parseError: t.parseError }).toEqual({
+      artist: "Björk", album: "Vespertine — 東京", year: 2001, frequency: 44100, parseError: null,
+    });
+  });
 
   test("a full tag set: album artist, disc, composer, bitrate in kbit/s", async () => {
     const t = await readTags(fixture("tagged.flac"), size("tagged.flac"));
