@@ -35,6 +35,6 @@
   prev.addEventListener("click", () => load(index - 1));
   next.addEventListener("click", () => load(index + 1));
   audio.addEventListener("ended", () => load(index + 1));
-  audio.addEventListener("play", () => (toggle.textContent = "⏸"));
+  audio.addEventListener("play", () => (toggle.textContent = "❚❚"));
   audio.addEventListener("pause", () => (toggle.textContent = "▶"));
 })();

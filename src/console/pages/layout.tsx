@@ -59,13 +59,13 @@ function PlayerBar() {
     <footer class="player" aria-label="Player">
       <audio id="audio" preload="none"></audio>
       <button type="button" id="player-prev" aria-label="Previous track" disabled>
-        ⏮
+        «
       </button>
       <button type="button" id="player-toggle" aria-label="Play or pause" disabled>
         ▶
       </button>
       <button type="button" id="player-next" aria-label="Next track" disabled>
-        ⏭
+        »
       </button>
       <div class="now-playing" aria-live="polite">
         <span id="now-title">Nothing playing</span>
