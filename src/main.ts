@@ -15,11 +15,13 @@ import { type Gateway, loadConfig, runServe } from "./cli/serve.ts";
 import type { Config } from "./config/config.ts";
 import { ConfigError, UsageError } from "./config/errors.ts";
 import { openDatabase } from "./db/database.ts";
+import { clientSnippets } from "./cli/snippets.ts";
+import { createConsole } from "./console/index.tsx";
 import { createApp } from "./http/app.ts";
 import { InFlightWrites } from "./http/in-flight.ts";
 import { listen } from "./http/server.ts";
 import { objectTags } from "./http/object-tags.ts";
-import { createLibrary } from "./library/index.ts";
+import { coverSource, createLibrary, readCover } from "./library/index.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { MusicDir } from "./music-dir/index.ts";
 import { cleanTemp } from "./store/atomic-write.ts";
@@ -62,11 +64,37 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   });
   sync.onProvisional = () => hasher.wake();
   const createdMs = existsSync(config.musicDir) ? statSync(config.musicDir).birthtimeMs || statSync(config.musicDir).ctimeMs : Date.now();
+  const credentials = { accessKey: config.accessKey, secretKey: config.secretKey };
+  const q = library.queries;
+  const webConsole = config.console
+    ? createConsole({
+        credentials,
+        bucket,
+        multipart,
+        library: {
+          stats: () => q.stats(),
+          albumsPage: (limit, offset, artistId) => q.albumsPage(limit, offset, artistId),
+          album: (id) => q.album(id),
+          albumTracks: (id) => q.albumTracks(id),
+          artistsPage: (limit, offset) => q.artistsPage(limit, offset),
+          search: (text, limit) => q.search(text, limit),
+          searchAlbums: (text, limit) => q.searchAlbums(text, limit),
+          cover: (albumId) => coverSource(q.albumTrackPaths(albumId)),
+          readCover,
+        },
+        sync: () => ({ queued: library.queue.pending, watching: library.watching, backstopMs: library.backstopMs, lastReconcileMs: library.lastReconcileMs }),
+        musicDir: config.musicDir,
+        version: pkg.version,
+        snippets: clientSnippets,
+        log,
+      })
+    : undefined;
   const app = createApp({
-    credentials: { accessKey: config.accessKey, secretKey: config.secretKey },
+    credentials,
     services: { bucket, multipart, createdMs, library: { tagsFor: (key) => objectTags(library.queries.trackByRel(key)) }, corsOrigins: config.corsOrigins },
     log,
     writes,
+    console: webConsole,
   });
   const server = listen(app, config.host, config.port, config.tls);
   // The startup reconcile runs once the server answers: with an unchanged

@@ -35,6 +35,8 @@ export interface Config {
   corsOrigins: string[];
   /** Set → HTTPS on `port`. */
   tls: TlsFiles | null;
+  /** The web console under /ui/ (SPEC §9). */
+  console: boolean;
 }
 
 /** Environment variables, by Config field. ROCKBOX_LIBRARY is upstream's name. */
@@ -87,6 +89,7 @@ export function buildConfig(flags: Flags, settings: Settings | null, configPath:
     secretKey: settings?.s3_secret_key ?? "",
     corsOrigins: settings?.s3_cors_origins ?? [ANY_ORIGIN],
     tls: tlsFromSettings(settings, configPath),
+    console: settings?.s3_console ?? true,
   };
 }
 

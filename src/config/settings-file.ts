@@ -19,6 +19,7 @@ export const settingsSchema = z.looseObject({
   s3_cors_origins: corsOriginsSchema.optional(),
   s3_tls_cert: z.string().optional(),
   s3_tls_key: z.string().optional(),
+  s3_console: z.boolean().optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -33,6 +34,7 @@ const HINTS: Record<string, string> = {
   s3_cors_origins: CORS_ORIGINS_HINT,
   s3_tls_cert: 'a quoted path to a PEM certificate, e.g. s3_tls_cert = "~/.config/rockbox.org/cert.pem"',
   s3_tls_key: 'a quoted path to its PEM private key, e.g. s3_tls_key = "~/.config/rockbox.org/key.pem"',
+  s3_console: "true or false, without quotes (the web console under /ui/)",
 };
 
 /** Reads and validates the file; null when it does not exist. */

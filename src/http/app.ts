@@ -21,12 +21,30 @@ export interface AppOptions {
   log: Logger;
   /** Told about every PUT/POST while it runs. */
   writes?: InFlightWrites;
+  /** The web console (SPEC §9), when s3_console is on; main.ts builds it. */
+  console?: ConsoleHandler;
 }
+
+/**
+ * What the S3 app needs of the web console: which requests are its own
+ * (/ui/ on path-style hosts, a browser's GET /), and their answers. They
+ * are answered before CORS and before S3 authentication: the console has
+ * its own sign-in, and no other origin may read its responses.
+ */
+export interface ConsoleHandler {
+  owns(req: Request): boolean;
+  fetch(req: Request, client: { address: string | null }): Response | Promise<Response>;
+}
+
+/** Bun.serve passes itself as hono's env: the peer's address, for the console's sign-in throttle. */
+type BunEnv = { requestIP?(req: Request): { address: string } | null } | undefined;
 
 export function createApp(opts: AppOptions): Hono {
   const app = new Hono();
+  const ui = opts.console;
+  if (ui) app.use("*", async (c, next) => (ui.owns(c.req.raw) ? ui.fetch(c.req.raw, { address: (c.env as BunEnv)?.requestIP?.(c.req.raw)?.address ?? null }) : next()));
   // Before everything, authentication included: preflights carry no signature.
-  const corsLayer = cors({ origins: opts.services.corsOrigins });
+  const corsLayer = cors({ origins: opts.services.corsOrigins, skip: ui ? (req) => ui.owns(req) : undefined });
   app.use("*", (c, next) => corsLayer(c.req.raw, () => next().then(() => c.res)));
   app.all("*", async (c) => {
     const req = c.req.raw;

@@ -19,6 +19,7 @@ export type { SyncStats } from "./sync-queue.ts";
 export type { ReconcileObserver, ReconcileResult } from "./reconcile.ts";
 export type { TrackRow, AlbumRow, ArtistRow, LibraryStats } from "./queries.ts";
 export { SyncQueue, TrackStore, LibraryQueries };
+export { coverSource, readCover, type CoverImage, type CoverSource } from "./cover.ts";
 
 /** Backstop reconcile interval on a local disk with a working watcher. */
 export const BACKSTOP_MS = 10 * 60_000;
@@ -50,6 +51,8 @@ export interface Library {
   readonly watching: boolean;
   /** The current backstop interval. */
   readonly backstopMs: number;
+  /** When the last reconcile walk finished (ms since the epoch), null before the first. */
+  readonly lastReconcileMs: number | null;
   /** Starts the watcher and the backstop timer, then runs the startup reconcile (walk + queue, not the parsing). */
   start(): Promise<ReconcileResult>;
   /** One reconcile walk; with `wait`, also waits for every queued parse and prunes orphans. */
@@ -77,11 +80,13 @@ export function createLibrary(options: LibraryOptions): Library {
   let interval = network ? short : long;
   let running: Promise<ReconcileResult> | null = null;
   let closed = false;
+  let lastReconcileMs: number | null = null;
 
   const runReconcile = async (wait = false): Promise<ReconcileResult> => {
     // One walk at a time: a backstop tick during a long scan joins it.
     running ??= reconcile({ dir, store, queue, log, observers: options.observers }).finally(() => (running = null));
     const result = await running;
+    lastReconcileMs = Date.now();
     if (wait) {
       await queue.idle();
       if (result.ok) store.pruneOrphans();
@@ -111,6 +116,9 @@ export function createLibrary(options: LibraryOptions): Library {
     },
     get backstopMs() {
       return interval;
+    },
+    get lastReconcileMs() {
+      return lastReconcileMs;
     },
     async start() {
       if (network) log.info("library: music_dir is on a network filesystem; reconciling often", { musicDir, everyMs: short });

@@ -99,6 +99,71 @@ export class LibraryQueries {
       .all();
   }
 
+  /** One page of albums in grid order, optionally one artist's; the total for the pager. */
+  albumsPage(limit: number, offset: number, artistId: number | null = null): { albums: AlbumRow[]; total: number } {
+    const where = artistId === null ? "" : "WHERE a.artist_id = ?1";
+    const albums = this.db
+      .query<AlbumRow, [number | null, number, number]>(
+        `SELECT a.id, a.title, a.artist, a.year,
+           (SELECT count(*) FROM track t WHERE t.album_id = a.id) AS tracks,
+           (SELECT coalesce(sum(t.length), 0) FROM track t WHERE t.album_id = a.id) AS length
+         FROM album a ${where} ORDER BY a.artist, a.title, a.id LIMIT ?2 OFFSET ?3`,
+      )
+      .all(artistId, limit, offset);
+    const total = this.db.query<{ n: number }, [number | null]>(`SELECT count(*) AS n FROM album a ${where}`).get(artistId)!.n;
+    return { albums, total };
+  }
+
+  album(id: number): AlbumRow | null {
+    return this.db
+      .query<AlbumRow, [number]>(
+        `SELECT a.id, a.title, a.artist, a.year, count(t.id) AS tracks, coalesce(sum(t.length), 0) AS length
+         FROM album a LEFT JOIN track t ON t.album_id = a.id WHERE a.id = ? GROUP BY a.id`,
+      )
+      .get(id);
+  }
+
+  /** An album's tracks in playing order. */
+  albumTracks(id: number): TrackRow[] {
+    return this.db
+      .query<TrackRow, [number]>(`SELECT ${TRACK_FIELDS} FROM track t WHERE t.album_id = ? ORDER BY t.disc_number, t.track_number, t.rel_path`)
+      .all(id);
+  }
+
+  artistsPage(limit: number, offset: number): { artists: (ArtistRow & { albums: number })[]; total: number } {
+    const artists = this.db
+      .query<ArtistRow, [number, number]>(
+        `SELECT r.id, r.name,
+           (SELECT count(*) FROM artist_tracks x WHERE x.artist_id = r.id) AS tracks,
+           (SELECT count(*) FROM album a WHERE a.artist_id = r.id) AS albums
+         FROM artist r ORDER BY r.name LIMIT ? OFFSET ?`,
+      )
+      .all(limit, offset);
+    return { artists, total: this.db.query<{ n: number }, []>("SELECT count(*) AS n FROM artist").get()!.n };
+  }
+
+  /** The albums whose tracks match a search, best match first. */
+  searchAlbums(text: string, limit = 24): AlbumRow[] {
+    const match = toFtsQuery(text);
+    if (match === "") return [];
+    return this.db
+      .query<AlbumRow, [string, number]>(
+        `SELECT a.id, a.title, a.artist, a.year, 0 AS tracks, 0 AS length
+         FROM (SELECT t.album_id, min(f.rank) AS rank FROM track_fts f JOIN track t ON t.id = f.rowid
+               WHERE track_fts MATCH ? GROUP BY t.album_id) m
+         JOIN album a ON a.id = m.album_id ORDER BY m.rank LIMIT ?`,
+      )
+      .all(match, limit);
+  }
+
+  /** Absolute paths of an album's files, for its cover (an image beside them, or one embedded). */
+  albumTrackPaths(id: number, limit = 50): string[] {
+    return this.db
+      .query<{ path: string }, [number, number]>("SELECT path FROM track WHERE album_id = ? ORDER BY disc_number, track_number, rel_path LIMIT ?")
+      .all(id, limit)
+      .map((r) => r.path);
+  }
+
   /** Full-text search over title, artist, album, album artist, genre and path; every word must match (as a prefix). */
   search(text: string, limit = 100): TrackRow[] {
     const match = toFtsQuery(text);

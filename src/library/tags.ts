@@ -131,3 +131,15 @@ function text(value: string | undefined): string | undefined {
     return trimmed;
   }
 }
+
+/** The front cover embedded in a file (or its first picture), read on demand for the console; null when none. */
+export async function readEmbeddedCover(absPath: string): Promise<{ bytes: Uint8Array; type: string } | null> {
+  try {
+    const mm = await parser();
+    const meta = await mm.parseFile(absPath, { duration: false, skipPostHeaders: true });
+    const picture = mm.selectCover(meta.common.picture);
+    return picture ? { bytes: picture.data, type: picture.format.includes("/") ? picture.format : `image/${picture.format}` } : null;
+  } catch {
+    return null;
+  }
+}

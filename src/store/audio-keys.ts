@@ -5,6 +5,9 @@
  * key for it is the store's S3 error.
  */
 import { isAudioPath, isWorkPath } from "../music-dir/index.ts";
+
+/** The extensions the bucket accepts, for the console's upload page to skip the rest before sending them. */
+export { AUDIO_EXTENSIONS } from "../music-dir/index.ts";
 import { S3Error } from "../s3/errors.ts";
 import { isFolderKey } from "../s3/keys.ts";
 

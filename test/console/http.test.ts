@@ -1,0 +1,129 @@
+/**
+ * The console over plain HTTP against a real server (SPEC §9): where it
+ * answers, that S3 keeps everything else, sign-in and sign-out, the CSRF
+ * rule changing nothing when it refuses, no CORS headers, the throttle,
+ * and the session dying with a changed secret.
+ */
+import { describe, expect, test } from "bun:test";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ACCESS_KEY, SECRET_KEY, startServer, type TestServer } from "../helpers/server.ts";
+import { sineWav } from "../helpers/wav.ts";
+
+async function signIn(s: TestServer, secret = SECRET_KEY): Promise<Response> {
+  return fetch(`${s.url}/ui/api/sign-in`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { Origin: new URL(s.url).origin, "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ access_key: ACCESS_KEY, secret_key: secret }),
+  });
+}
+
+async function session(s: TestServer): Promise<{ cookie: string; csrf: string }> {
+  const res = await signIn(s);
+  expect(res.status).toBe(303);
+  const cookie = res.headers.get("set-cookie")!.split(";")[0]!;
+  const page = await (await fetch(`${s.url}/ui/`, { headers: { Cookie: cookie } })).text();
+  return { cookie, csrf: /data-csrf="([^"]+)"/.exec(page)![1]! };
+}
+
+describe("routing", () => {
+  test("a browser's GET / goes to /ui/; S3 requests to / and to buckets stay S3", async () => {
+    await using s = await startServer();
+    const browser = await fetch(`${s.url}/`, { redirect: "manual", headers: { Accept: "text/html,application/xhtml+xml,*/*;q=0.8" } });
+    expect([browser.status, browser.headers.get("location")]).toEqual([303, "/ui/"]);
+    const any = await fetch(`${s.url}/`, { redirect: "manual", headers: { Accept: "*/*" } });
+    expect([any.status, any.headers.get("content-type")]).toEqual([403, "application/xml"]);
+    const ui = await fetch(`${s.url}/ui/`, { redirect: "manual" });
+    expect([ui.status, ui.headers.get("location")]).toEqual([303, "/ui/sign-in"]);
+    const form = await fetch(`${s.url}/ui/sign-in`);
+    const text = await form.text();
+    expect(form.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(text).toContain('<label for="access_key">Access key</label>');
+    expect(text).toContain('<label for="secret_key">Secret key</label>');
+    expect(text).toContain(">Sign in</button>");
+  });
+
+  test("s3_console = false: /ui/ answers as S3 does for any other bucket name", async () => {
+    await using s = await startServer({ settings: "s3_console = false\n" });
+    const ui = await fetch(`${s.url}/ui/`, { redirect: "manual", headers: { Accept: "text/html" } });
+    const other = await fetch(`${s.url}/xyz/`, { redirect: "manual", headers: { Accept: "text/html" } });
+    expect(ui.status).toBe(other.status);
+    expect((await ui.text()).replace(/<(RequestId|HostId|Resource)>[^<]*<\/\1>/g, "")).toBe((await other.text()).replace(/<(RequestId|HostId|Resource)>[^<]*<\/\1>/g, ""));
+    const root = await fetch(`${s.url}/`, { redirect: "manual", headers: { Accept: "text/html" } });
+    expect(root.status).toBe(403);
+  });
+});
+
+describe("sign-in, the CSRF rule, sign-out", () => {
+  test("wrong keys, then a session; refused writes change nothing; sign-out revokes", async () => {
+    await using s = await startServer();
+    const wrong = await signIn(s, "not the secret");
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain("Wrong access key or secret key");
+
+    const res = await signIn(s);
+    const setCookie = res.headers.get("set-cookie")!;
+    expect(setCookie).toMatch(/^rbs3_session=[^;]+; Max-Age=604800; Path=\/ui; HttpOnly; SameSite=Strict$/);
+    const { cookie, csrf } = await session(s);
+
+    const origin = new URL(s.url).origin;
+    const put = (headers: Record<string, string>) =>
+      fetch(`${s.url}/ui/api/objects/a/b.wav`, { method: "PUT", headers: { Cookie: cookie, ...headers }, body: sineWav(1) });
+    const target = join(s.musicDir, "a", "b.wav");
+    for (const headers of <Record<string, string>[]>[
+      { Origin: "http://127.0.0.1:1", "X-CSRF-Token": csrf },
+      { Origin: origin },
+      { Origin: origin, "X-CSRF-Token": "nope" },
+      { "X-CSRF-Token": csrf },
+      { "Sec-Fetch-Site": "same-site", "X-CSRF-Token": csrf },
+    ]) {
+      const refused = await put(headers);
+      expect({ headers, status: refused.status }).toEqual({ headers, status: 403 });
+      expect(existsSync(target)).toBe(false);
+    }
+    const ok = await put({ Origin: origin, "X-CSRF-Token": csrf, "Content-Type": "audio/wav" });
+    expect(ok.status).toBe(200);
+    expect(readFileSync(target)).toEqual(Buffer.from(sineWav(1)));
+
+    // Console answers carry no CORS headers, whatever the Origin.
+    const api = await fetch(`${s.url}/ui/api/library`, { headers: { Cookie: cookie, Origin: "http://evil.example" } });
+    expect(api.status).toBe(200);
+    expect([...api.headers.keys()].filter((h) => h.startsWith("access-control-"))).toEqual([]);
+    const preflight = await fetch(`${s.url}/ui/api/objects/x.mp3`, {
+      method: "OPTIONS",
+      headers: { Origin: "http://evil.example", "Access-Control-Request-Method": "PUT" },
+    });
+    expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
+
+    const del = (headers: Record<string, string>) => fetch(`${s.url}/ui/api/objects/a/b.wav`, { method: "DELETE", headers: { Cookie: cookie, ...headers } });
+    expect((await del({ Origin: "http://localhost:9", "X-CSRF-Token": csrf })).status).toBe(403);
+    expect(existsSync(target)).toBe(true);
+
+    const out = await fetch(`${s.url}/ui/api/sign-out`, { method: "POST", headers: { Cookie: cookie, Origin: origin, "X-CSRF-Token": csrf } });
+    expect(out.status).toBe(204);
+    expect((await fetch(`${s.url}/ui/api/library`, { headers: { Cookie: cookie } })).status).toBe(401);
+    expect((await del({ Origin: origin, "X-CSRF-Token": csrf })).status).toBe(401);
+    expect(existsSync(target)).toBe(true);
+  });
+
+  test("10 failures a minute from one address: 429, the right keys too", async () => {
+    await using s = await startServer();
+    for (let i = 0; i < 10; i++) expect((await signIn(s, `wrong ${i}`)).status).toBe(401);
+    const blocked = await signIn(s);
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(50);
+    expect(blocked.headers.get("set-cookie")).toBeNull();
+  });
+
+  test("a session stops working when the secret key changes and the server restarts", async () => {
+    const first = await startServer();
+    const { cookie } = await session(first);
+    expect((await fetch(`${first.url}/ui/api/library`, { headers: { Cookie: cookie } })).status).toBe(200);
+    await first.stop();
+    writeFileSync(first.configPath, readFileSync(first.configPath, "utf8").replace(SECRET_KEY, `${SECRET_KEY.slice(0, -1)}9`));
+    await using second = await startServer({ home: first.home });
+    expect((await fetch(`${second.url}/ui/api/library`, { headers: { Cookie: cookie } })).status).toBe(401);
+    expect((await fetch(`${second.url}/ui/`, { headers: { Cookie: cookie }, redirect: "manual" })).headers.get("location")).toBe("/ui/sign-in");
+  });
+});
