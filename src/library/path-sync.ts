@@ -94,6 +94,9 @@ export class PathSync {
     if (this.store.get(relDir)) batch.removals.push(relDir); // a file replaced by a folder of the same name
     for (const rel of this.store.relsUnder(relDir)) {
       if (present.has(rel) || unreadable.some((dir) => rel.startsWith(dir))) continue;
+      // The walk may be older than a file written below it since (the file's
+      // own change may even have been synced first): remove only what is gone now.
+      if (walked && this.dir.look(rel) !== "missing") continue;
       batch.removals.push(rel);
       batch.seen.push(rel);
     }

@@ -168,17 +168,17 @@ export class IndexSync implements Follower {
     if (!k || (!e.isDir && !sameIdentity(k, e))) walk.changed.push(e);
   }
 
-  /** Writes what a walk found changed, from the walk's own look at each entry. */
+  /**
+   * Writes what a walk found changed. The walk yields to requests as it goes,
+   * so by now an S3 write or delete may have changed an entry it saw: each
+   * changed path is looked at again here (unchanged ones are not), or a stale
+   * look would bring back a deleted object or hide a newer one.
+   */
   private flushWalk(walk: Walk): void {
     if (walk.changed.length === 0) return;
     const changed = walk.changed.splice(0);
     this.index.transaction(() => {
-      for (const e of changed) {
-        const key = e.isDir ? e.rel + "/" : e.rel;
-        if (!isValidKey(key)) continue;
-        if (e.isDir) this.index.put(folderRow(key, e));
-        else this.recordFile(provisionalRow(key, e));
-      }
+      for (const e of changed) this.syncPath(e.rel);
     });
   }
 
