@@ -10,9 +10,9 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { makeFixture, md5File, type Fixture } from "../helpers/clients/fixture.ts";
 import { filesUnder, musicLeft, workLeftovers } from "../helpers/clients/music-folder.ts";
-import { clientEnv, describeRun, must, requireTool, run, type RunResult } from "../helpers/clients/process.ts";
+import { clientEnv, describeRun, must, run, type RunResult } from "../helpers/clients/process.ts";
 import { opCounts, type Recorder, recordingProxy } from "../helpers/clients/recorder.ts";
-import { writeS3cmdConfig } from "../helpers/clients/s3cmd.ts";
+import { s3cmdBin, writeS3cmdConfig } from "../helpers/clients/s3cmd.ts";
 import { executableCommand } from "../helpers/executable.ts";
 import { startServer, tempDir, type TestServer } from "../helpers/server.ts";
 
@@ -31,13 +31,13 @@ const s3cmd = (args: string[], timeoutMs = 90_000): Promise<RunResult> =>
   run([bin, "--signature-v2", ...args], { env: clientEnv(home), recorder, timeoutMs });
 
 beforeAll(async () => {
-  bin = requireTool("s3cmd", ["s3cmd"], "Install it with `apt-get install s3cmd` (.ci/run does).");
+  bin = s3cmdBin();
   server = await startServer({ command: await executableCommand() });
   recorder = await recordingProxy(server);
   fx = makeFixture("s3cmd-v2");
   home = tempDir("s3cmd-v2-home");
   writeS3cmdConfig(home, recorder);
-});
+}, 120_000);
 afterAll(async () => {
   await recorder?.[Symbol.asyncDispose]();
   await server?.[Symbol.asyncDispose]();

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { MiB } from "../helpers/bytes.ts";
 import { makeFixture, md5File, type Fixture } from "../helpers/clients/fixture.ts";
@@ -26,6 +27,8 @@ let fx: Fixture;
 let home: string;
 let mnt: string;
 let s3fs: Bun.Subprocess;
+// Reads through the mount are asynchronous on purpose: s3fs answers them by talking to the recording
+// proxy, which runs on this process's event loop; a synchronous read would block it and never return.
 
 const mounted = () => readFileSync("/proc/mounts", "utf8").split("\n").some((l) => l.split(" ")[1] === mnt);
 const sh = (cmd: string[]) => run(cmd, { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C.UTF-8" }, recorder, timeoutMs: 120_000 });
@@ -51,7 +54,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (mnt && mounted()) Bun.spawnSync(["fusermount", "-u", mnt]);
+  if (mnt && mounted()) await Bun.spawn(["fusermount", "-u", mnt]).exited;
   s3fs?.kill();
   await s3fs?.exited;
   await recorder?.[Symbol.asyncDispose]();
@@ -78,15 +81,15 @@ describe("s3fs", () => {
   });
 
   test("ls and cat through the mount: names, sizes and bytes", async () => {
-    expect(readdirSync(join(mnt, ALBUM)).sort()).toEqual(["03 Pagan Poetry.flac", "Long Mix.flac"]);
+    expect((await readdir(join(mnt, ALBUM))).sort()).toEqual(["03 Pagan Poetry.flac", "Long Mix.flac"]);
     const copy = join(fx.downloads, "back.flac");
-    copyFileSync(join(mnt, ALBUM, "Long Mix.flac"), copy);
+    await copyFile(join(mnt, ALBUM, "Long Mix.flac"), copy);
     expect(await md5File(copy)).toBe(await md5File(fx.large));
   });
 
   test("files copied into music_dir by other programs show up in the mount", async () => {
     copyFileSync(FIXTURE, join(server.musicDir, ALBUM, "from-nas.flac"));
-    await waitFor(() => readdirSync(join(mnt, ALBUM)).includes("from-nas.flac"), 10_000, "listing through s3fs");
+    await waitFor(async () => (await readdir(join(mnt, ALBUM))).includes("from-nas.flac"), 10_000, "listing through s3fs");
   });
 
   test("rm -r through the mount empties the music folder", async () => {
