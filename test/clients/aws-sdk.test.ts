@@ -106,6 +106,7 @@ clientConformance(
           expect(sent).toEqual([{ method: "PUT", payload: "STREAMING-UNSIGNED-PAYLOAD-TRAILER", checksum: ["x-amz-trailer: x-amz-checksum-crc32"] }]);
           expect(put.ETag).toBe(await expectedEtag(w.fx.large));
           expect(filesUnder(w.server.musicDir, "Streams")[STREAM_KEY]).toBe(await md5File(w.fx.large));
+          expect(await listAll("Streams/")).toEqual([{ key: STREAM_KEY, size: LARGE_SIZE, etag: await expectedEtag(w.fx.large) }]);
         }, 120_000);
 
         test("lib-storage Upload of a small file elsewhere: one PutObject; HEAD agrees on size and ETag", async () => {

@@ -5,7 +5,7 @@
  * (for multipart objects, the MD5 s3cmd stored in x-amz-meta-s3cmd-attrs);
  * `del --recursive` uses DeleteObjects.
  */
-import { expect, test } from "bun:test";
+import { expect } from "bun:test";
 import { filesUnder } from "../helpers/clients/music-folder.ts";
 import { clientEnv, describeRun, must, run, type RunResult } from "../helpers/clients/process.ts";
 import { S3CMD_PARTS, s3cmdBin, writeS3cmdConfig } from "../helpers/clients/s3cmd.ts";

@@ -10,18 +10,16 @@ import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { compositeCrc32, crc32Base64 } from "../helpers/checksums.ts";
-import { MiB } from "../helpers/bytes.ts";
 import { expectedEtag, LARGE_SIZE, makeFixture, md5File, SMALL_SIZE, type Fixture } from "../helpers/clients/fixture.ts";
 import { filesUnder, musicLeft, workLeftovers } from "../helpers/clients/music-folder.ts";
-import { clientEnv, describeRun, requireTool, run, type RunResult } from "../helpers/clients/process.ts";
+import { describeRun } from "../helpers/clients/process.ts";
 import { opCounts, type Recorder, recordingProxy } from "../helpers/clients/recorder.ts";
 import { sdkClient } from "../helpers/clients.ts";
-import { BOTO3_TRANSFER, python3 } from "../helpers/clients/boto3.ts";
+import { BOTO3_TRANSFER, boto3 as runBoto3, type Boto3Result, python3 } from "../helpers/clients/boto3.ts";
 import { executableCommand } from "../helpers/executable.ts";
 import { startServer, tempDir, type TestServer } from "../helpers/server.ts";
 import { makeTestCa, type TestCa, tlsSettings, trustingAgent } from "../helpers/test-ca.ts";
 
-const SCRIPT = join(import.meta.dir, "..", "clients", "boto3_e2e.py");
 const SMALL = "boto3/Múm/01 Green Grass of Tunnel (東京).flac";
 const LARGE = "boto3/Múm/Long Mix (Side A+B).flac";
 /** What botocore puts on every PUT over TLS (payload mode and checksum headers, as boto3_e2e.py records them). */
@@ -53,21 +51,9 @@ afterAll(async () => {
   for (const d of [fx?.dir, home]) if (d) rmSync(d, { recursive: true, force: true });
 });
 
-/** One boto3_e2e.py step that must succeed, traced: its answer, what it sent, what the server saw. */
-async function boto3(op: string, args: Record<string, unknown> = {}, env: Record<string, string> = {}): Promise<{ run: RunResult; out: any }> {
-  const r = await run([python, SCRIPT, JSON.stringify({ endpoint: recorder.url, op, trace: true, ...args })], {
-    env: clientEnv(home, { AWS_CA_BUNDLE: ca.caPem, ...env }),
-    recorder,
-    timeoutMs: 120_000,
-  });
-  let out: any;
-  try {
-    out = JSON.parse(r.stdout);
-  } catch {
-    out = undefined;
-  }
-  return { run: r, out };
-}
+/** One boto3_e2e.py step, traced: its answer, what it sent (the script's record), what the proxy saw. */
+const boto3 = (op: string, args: Record<string, unknown> = {}, env: Record<string, string> = {}): Promise<Boto3Result> =>
+  runBoto3({ python, recorder, home, env: { AWS_CA_BUNDLE: ca.caPem } }, op, { trace: true, ...args }, { env });
 
 const headChecksum = async (Key: string) =>
   (await s3.send(new HeadObjectCommand({ Bucket: "music", Key, ChecksumMode: "ENABLED" }))).ChecksumCRC32;

@@ -11,16 +11,15 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { compositeCrc32, crc32Base64 } from "../helpers/checksums.ts";
-import { MiB } from "../helpers/bytes.ts";
 import { expectedEtag, LARGE_SIZE, makeFixture, md5File, SMALL_SIZE, type Fixture } from "../helpers/clients/fixture.ts";
 import { filesUnder, musicLeft, workLeftovers } from "../helpers/clients/music-folder.ts";
-import { clientEnv, describeRun, must, requireTool, run, type RunResult } from "../helpers/clients/process.ts";
+import { clientEnv, describeRun, must, run, type RunResult } from "../helpers/clients/process.ts";
 import { opCounts, type Recorder, recordingProxy } from "../helpers/clients/recorder.ts";
 import { executableCommand } from "../helpers/executable.ts";
 import { type Nginx, readmeNginxRecipe, replaceOnce, startNginx } from "../helpers/nginx.ts";
 import { startServer, tempDir, type TestServer } from "../helpers/server.ts";
 import { makeTestCa, type TestCa } from "../helpers/test-ca.ts";
-import { AWSCLI_MULTIPART, debianAws, pythonAws, sentPuts } from "../helpers/clients/awscli.ts";
+import { AWSCLI_MULTIPART, pythonAws, sentPuts } from "../helpers/clients/awscli.ts";
 
 const SMALL = "nginx/Jóhann Jóhannsson/01 Flight from the City (東京).flac";
 const LARGE = "nginx/Jóhann Jóhannsson/Long Mix (Side A+B).flac";

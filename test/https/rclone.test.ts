@@ -7,17 +7,16 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
-import { rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { MiB } from "../helpers/bytes.ts";
 import { expectedEtag, LARGE_SIZE, makeFixture, md5File, SMALL_SIZE, type Fixture } from "../helpers/clients/fixture.ts";
 import { filesUnder, musicLeft, workLeftovers } from "../helpers/clients/music-folder.ts";
-import { clientEnv, describeRun, must, requireTool, run, type RunResult } from "../helpers/clients/process.ts";
+import { clientEnv, describeRun, must, run, type RunResult } from "../helpers/clients/process.ts";
 import { opCounts, type Recorder, recordingProxy } from "../helpers/clients/recorder.ts";
 import { sdkClient } from "../helpers/clients.ts";
 import { RCLONE_PARTS, rcloneBin, writeRcloneConfig } from "../helpers/clients/rclone.ts";
 import { executableCommand } from "../helpers/executable.ts";
-import { ACCESS_KEY, SECRET_KEY, startServer, tempDir, type TestServer } from "../helpers/server.ts";
+import { startServer, tempDir, type TestServer } from "../helpers/server.ts";
 import { makeTestCa, type TestCa, tlsSettings, trustingAgent } from "../helpers/test-ca.ts";
 
 const SMALL = "rclone/Hildur Guðnadóttir/01 Bathroom Dance (東京).flac";
