@@ -10,7 +10,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import AWS from "aws-sdk";
 import { createReadStream, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { clientEnv, describeRun, filesUnder, md5, MiB, musicLeft, payload, requireTool, run, workLeftovers, type RunResult } from "../helpers/cli-clients.ts";
+import { md5Hex as md5, MiB } from "../helpers/bytes.ts";
+import { payload } from "../helpers/clients/fixture.ts";
+import { filesUnder, musicLeft, workLeftovers } from "../helpers/clients/music-folder.ts";
+import { clientEnv, describeRun, requireTool, run, type RunResult } from "../helpers/clients/process.ts";
 import { executableCommand } from "../helpers/executable.ts";
 import { ACCESS_KEY, SECRET_KEY, startServer, tempDir, type TestServer } from "../helpers/server.ts";
 

@@ -3,12 +3,12 @@
  * payloads and Content-MD5, multipart over 8 MiB. `.ci/run` installs it.
  */
 import { expect } from "bun:test";
-import { requireTool } from "../helpers/cli-clients.ts";
+import { debianAws } from "../helpers/clients/awscli.ts";
 import { awscliSuite } from "./awscli-suite.ts";
 
 awscliSuite({
   label: "awscli-debian",
-  bin: () => requireTool("Debian's awscli 2", ["/usr/bin/aws"], "Install it with `apt-get install awscli` (.ci/run does)."),
+  bin: debianAws,
   checkVersion(line) {
     // 2.x before 2.23: no default request checksums.
     const m = line.match(/^aws-cli\/2\.(\d+)\./);

@@ -6,17 +6,12 @@
  * trailer (that is HTTPS only). No environment workarounds.
  */
 import { expect } from "bun:test";
-import { requireTool } from "../helpers/cli-clients.ts";
-import { awscliSuite, awsOnPath } from "./awscli-suite.ts";
+import { pythonAws } from "../helpers/clients/awscli.ts";
+import { awscliSuite } from "./awscli-suite.ts";
 
 awscliSuite({
   label: "awscli-python",
-  bin: () =>
-    requireTool(
-      "the Python awscli 1.x",
-      ["/root/.pyenv/shims/aws", ...awsOnPath().filter((p) => p !== "/usr/bin/aws")],
-      "Install it with `pip install 'awscli>=1.37'` (the image ships 1.45 under pyenv).",
-    ),
+  bin: pythonAws,
   checkVersion(line) {
     // 1.37+ (botocore 1.36+) computes request checksums by default.
     const m = line.match(/^aws-cli\/1\.(\d+)\./);

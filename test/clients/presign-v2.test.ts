@@ -8,7 +8,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { clientEnv, DEBUG_ENV, describeRun, filesUnder, md5File, must, payload, requireTool, run, type RunResult } from "../helpers/cli-clients.ts";
+import { md5File, payload } from "../helpers/clients/fixture.ts";
+import { filesUnder } from "../helpers/clients/music-folder.ts";
+import { clientEnv, describeRun, must, requireTool, run, type RunResult } from "../helpers/clients/process.ts";
 import { executableCommand } from "../helpers/executable.ts";
 import { startServer, tempDir, type TestServer } from "../helpers/server.ts";
 
@@ -45,7 +47,7 @@ beforeAll(async () => {
   python = requireTool("python3 (with boto3)", ["python3"], "Install Python 3 and `pip install 'boto3>=1.36'` (the image ships boto3 1.43).");
   curl = requireTool("curl", ["curl"], "Install it with `apt-get install curl` (.ci/run does).");
   aws = requireTool("awscli v1 (pip)", ["/root/.pyenv/shims/aws", "aws"], "Install it with `pip install awscli` (the image ships 1.45).");
-  server = await startServer({ command: await executableCommand(), env: DEBUG_ENV });
+  server = await startServer({ command: await executableCommand() });
   home = tempDir("presign-home");
   song = join(home, "song.mp3");
   writeFileSync(song, SONG);
@@ -71,7 +73,7 @@ async function boto3Urls(...urls: Presign[]): Promise<string[]> {
 
 /** curl as a user runs it; `-g` so brackets in a URL are not globs. Prints the status last. */
 function curlRun(args: string[]): Promise<RunResult> {
-  return run([curl, "-sS", "-g", "-w", "\n%{http_code}", ...args], { env: clientEnv(home), server });
+  return run([curl, "-sS", "-g", "-w", "\n%{http_code}", ...args], { env: clientEnv(home) });
 }
 
 function status(r: RunResult): number {

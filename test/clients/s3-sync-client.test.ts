@@ -12,23 +12,16 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { S3SyncClient } from "s3-sync-client";
 import { sdkClient } from "../helpers/clients.ts";
-import {
-  DEBUG_ENV,
-  expectedSyncTree,
-  filesUnder,
-  identities,
-  makeFixture,
-  md5File,
-  opCounts,
-  SYNC_FILES,
-  traced,
-  type Fixture,
-} from "../helpers/cli-clients.ts";
+import { expectedSyncTree, makeFixture, md5File, SYNC_FILES, type Fixture } from "../helpers/clients/fixture.ts";
+import { filesUnder, identities } from "../helpers/clients/music-folder.ts";
+import { opCounts, type Recorder, recordingProxy, traced, writesIn } from "../helpers/clients/recorder.ts";
 import { executableCommand } from "../helpers/executable.ts";
 import { startServer, tempDir, type TestServer } from "../helpers/server.ts";
 import { copyIntoMusicKeepingTimes, handFiles, listedTimes, mtimesIn, setFractionalMtimes } from "../helpers/sync-times.ts";
 
 let server: TestServer;
+/** The proxy clients talk to: it records what they send. */
+let recorder: Recorder;
 let fx: Fixture;
 let sync: S3SyncClient["sync"];
 /** Files that reach the bucket by hand, not through S3 (a copy with its times kept). */
@@ -38,24 +31,26 @@ const idsOf = (objects: { id: string }[]) => objects.map((o) => o.id).sort();
 
 /** One sync: what it created and updated, and what the server saw meanwhile (reads and writes). */
 async function syncRun(source: string, target: string) {
-  const { value, requests } = await traced(server, () => sync(source, target));
+  const { value, requests } = await traced(recorder, () => sync(source, target));
   return {
     created: idsOf(value.created),
     updated: idsOf(value.updated),
     reads: opCounts(requests).GetObject ?? 0,
-    writes: requests.filter((q) => q.op && /Put|Multipart|UploadPart|Copy|Delete/.test(q.op)),
+    writes: writesIn(requests),
   };
 }
 const NOTHING = { created: [], updated: [], reads: 0, writes: [] };
 
 beforeAll(async () => {
-  server = await startServer({ command: await executableCommand(), env: DEBUG_ENV });
+  server = await startServer({ command: await executableCommand() });
+  recorder = await recordingProxy(server);
   fx = makeFixture("s3-sync-client");
   setFractionalMtimes(fx.syncDir);
   dropped = handFiles(fx.dir);
-  sync = new S3SyncClient({ client: sdkClient(server) }).sync;
+  sync = new S3SyncClient({ client: sdkClient(recorder) }).sync;
 }, 120_000);
 afterAll(async () => {
+  await recorder?.[Symbol.asyncDispose]();
   await server?.[Symbol.asyncDispose]();
   if (fx) rmSync(fx.dir, { recursive: true, force: true });
 });

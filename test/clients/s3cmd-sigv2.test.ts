@@ -8,23 +8,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import {
-  clientEnv,
-  DEBUG_ENV,
-  describeRun,
-  filesUnder,
-  makeFixture,
-  md5File,
-  musicLeft,
-  must,
-  opCounts,
-  requireTool,
-  run,
-  workLeftovers,
-  writeS3cmdConfig,
-  type Fixture,
-  type RunResult,
-} from "../helpers/cli-clients.ts";
+import { makeFixture, md5File, type Fixture } from "../helpers/clients/fixture.ts";
+import { filesUnder, musicLeft, workLeftovers } from "../helpers/clients/music-folder.ts";
+import { clientEnv, describeRun, must, run, type RunResult } from "../helpers/clients/process.ts";
+import { opCounts, type Recorder, recordingProxy } from "../helpers/clients/recorder.ts";
+import { s3cmdBin, writeS3cmdConfig } from "../helpers/clients/s3cmd.ts";
 import { executableCommand } from "../helpers/executable.ts";
 import { startServer, tempDir, type TestServer } from "../helpers/server.ts";
 
@@ -33,21 +21,25 @@ const SMALL_KEY = "V2/Sigur Rós + Björk & Co = 東京 'live' (1) [2] 🎵.flac
 const LARGE_KEY = "V2/Long Mix (Side A+B) é.flac";
 
 let server: TestServer;
+/** The proxy clients talk to: it records what they send. */
+let recorder: Recorder;
 let fx: Fixture;
 let home: string;
 let bin: string;
 
 const s3cmd = (args: string[], timeoutMs = 90_000): Promise<RunResult> =>
-  run([bin, "--signature-v2", ...args], { env: clientEnv(home), server, timeoutMs });
+  run([bin, "--signature-v2", ...args], { env: clientEnv(home), recorder, timeoutMs });
 
 beforeAll(async () => {
-  bin = requireTool("s3cmd", ["s3cmd"], "Install it with `apt-get install s3cmd` (.ci/run does).");
-  server = await startServer({ command: await executableCommand(), env: DEBUG_ENV });
+  bin = s3cmdBin();
+  server = await startServer({ command: await executableCommand() });
+  recorder = await recordingProxy(server);
   fx = makeFixture("s3cmd-v2");
   home = tempDir("s3cmd-v2-home");
-  writeS3cmdConfig(home, server);
-});
+  writeS3cmdConfig(home, recorder);
+}, 120_000);
 afterAll(async () => {
+  await recorder?.[Symbol.asyncDispose]();
   await server?.[Symbol.asyncDispose]();
   for (const d of [fx?.dir, home]) if (d) rmSync(d, { recursive: true, force: true });
 });

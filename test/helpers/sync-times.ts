@@ -7,7 +7,7 @@
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { copyFileSync, mkdirSync, renameSync, statSync, utimesSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { writePayload } from "./cli-clients.ts";
+import { writePayload } from "./clients/fixture.ts";
 import { sdkClient } from "./clients.ts";
 import { type TestServer, waitFor } from "./server.ts";
 import { treeEntries } from "./tree.ts";

@@ -19,22 +19,10 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { createReadStream, readFileSync, rmSync } from "node:fs";
 import type { Readable } from "node:stream";
 import { compositeCrc32, crc32Base64 } from "../helpers/checksums.ts";
-import {
-  DEBUG_ENV,
-  expectedEtag,
-  filesUnder,
-  LARGE_SIZE,
-  makeFixture,
-  md5File,
-  MiB,
-  musicLeft,
-  opCounts,
-  SMALL_SIZE,
-  summarizeOps,
-  traced as tracedOn,
-  type Fixture,
-  workLeftovers,
-} from "../helpers/cli-clients.ts";
+import { MiB } from "../helpers/bytes.ts";
+import { expectedEtag, LARGE_SIZE, makeFixture, md5File, SMALL_SIZE, type Fixture } from "../helpers/clients/fixture.ts";
+import { filesUnder, musicLeft, workLeftovers } from "../helpers/clients/music-folder.ts";
+import { opCounts, summarizeOps, traced as tracedOn, type Recorder, recordingProxy } from "../helpers/clients/recorder.ts";
 import { sdkClient } from "../helpers/clients.ts";
 import { executableCommand } from "../helpers/executable.ts";
 import { startServer, type TestServer } from "../helpers/server.ts";
@@ -48,6 +36,8 @@ const STREAMED = "aws-sdk/Ólafur Arnalds/Long Mix (stream body).flac";
 
 let ca: TestCa;
 let server: TestServer;
+/** The proxy clients talk to: it records what they send. */
+let recorder: Recorder;
 let fx: Fixture;
 let s3: S3Client;
 /** The payload mode (x-amz-content-sha256) and checksum headers of every request the SDK sent. */
@@ -55,9 +45,10 @@ const sent: { method: string; payload: string; checksum: string[] }[] = [];
 
 beforeAll(async () => {
   ca = makeTestCa();
-  server = await startServer({ settings: tlsSettings(ca), env: DEBUG_ENV, command: await executableCommand() });
+  server = await startServer({ settings: tlsSettings(ca), command: await executableCommand() });
+  recorder = await recordingProxy(server, ca);
   fx = makeFixture("https-aws-sdk");
-  s3 = sdkClient(server, { requestHandler: { httpsAgent: trustingAgent(ca) } });
+  s3 = sdkClient(recorder, { requestHandler: { httpsAgent: trustingAgent(ca) } });
   s3.middlewareStack.add(
     (next) => async (args: any) => {
       const h: Record<string, string> = args.request.headers;
@@ -73,19 +64,20 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   s3?.destroy();
+  await recorder?.[Symbol.asyncDispose]();
   await server?.[Symbol.asyncDispose]();
   ca?.[Symbol.dispose]();
   if (fx) rmSync(fx.dir, { recursive: true, force: true });
 });
 
-const traced = <T>(fn: () => Promise<T>) => tracedOn(server, fn);
+const traced = <T>(fn: () => Promise<T>) => tracedOn(recorder, fn);
 const puts = () => sent.filter((r) => r.method === "PUT").map((r) => [r.payload, r.checksum]);
 const sha256 = (bytes: Uint8Array) => new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
 const head = (Key: string) => s3.send(new HeadObjectCommand({ Bucket: "music", Key, ChecksumMode: "ENABLED" }));
 
 describe("@aws-sdk/client-s3 over HTTPS", () => {
   test("refuses the server without the CA", async () => {
-    const untrusting = sdkClient(server, { maxAttempts: 1 });
+    const untrusting = sdkClient(recorder, { maxAttempts: 1 });
     try {
       const err = await untrusting.send(new ListObjectsV2Command({ Bucket: "music" })).then(() => null, (e: Error) => e.message);
       expect(err).toMatch(/certificate/);

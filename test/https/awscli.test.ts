@@ -11,33 +11,15 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { compositeCrc32, crc32Base64 } from "../helpers/checksums.ts";
-import {
-  clientEnv,
-  DEBUG_ENV,
-  describeRun,
-  expectedEtag,
-  filesUnder,
-  LARGE_SIZE,
-  makeFixture,
-  md5File,
-  MiB,
-  musicLeft,
-  must,
-  opCounts,
-  requireTool,
-  run,
-  SMALL_SIZE,
-  type Fixture,
-  type RunResult,
-  workLeftovers,
-} from "../helpers/cli-clients.ts";
+import { expectedEtag, LARGE_SIZE, makeFixture, md5File, SMALL_SIZE, type Fixture } from "../helpers/clients/fixture.ts";
+import { filesUnder, musicLeft, workLeftovers } from "../helpers/clients/music-folder.ts";
+import { clientEnv, describeRun, must, run, type RunResult } from "../helpers/clients/process.ts";
+import { opCounts, type Recorder, recordingProxy } from "../helpers/clients/recorder.ts";
 import { executableCommand } from "../helpers/executable.ts";
 import { startServer, tempDir, type TestServer } from "../helpers/server.ts";
 import { makeTestCa, type TestCa, tlsSettings } from "../helpers/test-ca.ts";
-import { awsOnPath, sentPuts } from "../clients/awscli-suite.ts";
+import { AWSCLI_MULTIPART, debianAws, pythonAws, sentPuts } from "../helpers/clients/awscli.ts";
 
-/** awscli's defaults: multipart_threshold = multipart_chunksize = 8 MiB. */
-const AWSCLI_MULTIPART = { partSize: 8 * MiB, threshold: 8 * MiB };
 
 interface Flavour {
   label: string;
@@ -55,11 +37,7 @@ const FLAVOURS: Flavour[] = [
     label: "awscli 1.45 (pip)",
     prefix: "awscli-1",
     bin: () =>
-      requireTool(
-        "the Python awscli 1.x",
-        ["/root/.pyenv/shims/aws", ...awsOnPath().filter((p) => p !== "/usr/bin/aws")],
-        "Install it with `pip install 'awscli>=1.37'` (the image ships 1.45 under pyenv).",
-      ),
+      pythonAws(),
     version: /^aws-cli\/1\.(3[7-9]|[4-9]\d)\./,
     put: {
       "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
@@ -73,7 +51,7 @@ const FLAVOURS: Flavour[] = [
   {
     label: "awscli 2.9 (Debian)",
     prefix: "awscli-2",
-    bin: () => requireTool("Debian's awscli 2", ["/usr/bin/aws"], "Install it with `apt-get install awscli` (.ci/run does)."),
+    bin: () => debianAws(),
     version: /^aws-cli\/2\.(\d|1\d|2[0-2])\./,
     put: { "x-amz-content-sha256": "UNSIGNED-PAYLOAD", "content-md5": /^[A-Za-z0-9+/]{22}==$/ },
     crc32: false,
@@ -82,16 +60,20 @@ const FLAVOURS: Flavour[] = [
 
 let ca: TestCa;
 let server: TestServer;
+/** The proxy clients talk to: it records what they send. */
+let recorder: Recorder;
 let fx: Fixture;
 let home: string;
 
 beforeAll(async () => {
   ca = makeTestCa();
-  server = await startServer({ settings: tlsSettings(ca), env: DEBUG_ENV, command: await executableCommand() });
+  server = await startServer({ settings: tlsSettings(ca), command: await executableCommand() });
+  recorder = await recordingProxy(server, ca);
   fx = makeFixture("https-awscli");
   home = tempDir("https-awscli-home");
 }, 120_000);
 afterAll(async () => {
+  await recorder?.[Symbol.asyncDispose]();
   await server?.[Symbol.asyncDispose]();
   ca?.[Symbol.dispose]();
   for (const d of [fx?.dir, home]) if (d) rmSync(d, { recursive: true, force: true });
@@ -115,9 +97,9 @@ for (const flavour of FLAVOURS) {
     const small = `${flavour.prefix}/Sigur Rós/01 Glósóli (東京).flac`;
     const large = `${flavour.prefix}/Sigur Rós/Long Mix (Side A+B).flac`;
     const aws = (args: string[], opts: { ca?: boolean; timeoutMs?: number } = {}): Promise<RunResult> =>
-      run([bin, ...(opts.ca === false ? [] : ["--ca-bundle", ca.caPem]), "--endpoint-url", server.url, ...args], {
+      run([bin, ...(opts.ca === false ? [] : ["--ca-bundle", ca.caPem]), "--endpoint-url", recorder.url, ...args], {
         env: clientEnv(home, { AWS_PAGER: "" }),
-        server,
+        recorder,
         timeoutMs: opts.timeoutMs ?? 90_000,
       });
     const json = async (args: string[]) => JSON.parse(must(await aws(args)).stdout.trim() || "{}");

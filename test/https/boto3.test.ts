@@ -10,33 +10,16 @@ import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { compositeCrc32, crc32Base64 } from "../helpers/checksums.ts";
-import {
-  clientEnv,
-  DEBUG_ENV,
-  describeRun,
-  expectedEtag,
-  filesUnder,
-  LARGE_SIZE,
-  makeFixture,
-  md5File,
-  MiB,
-  musicLeft,
-  opCounts,
-  requireTool,
-  run,
-  SMALL_SIZE,
-  type Fixture,
-  type RunResult,
-  workLeftovers,
-} from "../helpers/cli-clients.ts";
+import { expectedEtag, LARGE_SIZE, makeFixture, md5File, SMALL_SIZE, type Fixture } from "../helpers/clients/fixture.ts";
+import { filesUnder, musicLeft, workLeftovers } from "../helpers/clients/music-folder.ts";
+import { describeRun } from "../helpers/clients/process.ts";
+import { opCounts, type Recorder, recordingProxy } from "../helpers/clients/recorder.ts";
 import { sdkClient } from "../helpers/clients.ts";
+import { BOTO3_TRANSFER, boto3 as runBoto3, type Boto3Result, python3 } from "../helpers/clients/boto3.ts";
 import { executableCommand } from "../helpers/executable.ts";
 import { startServer, tempDir, type TestServer } from "../helpers/server.ts";
 import { makeTestCa, type TestCa, tlsSettings, trustingAgent } from "../helpers/test-ca.ts";
 
-const SCRIPT = join(import.meta.dir, "..", "clients", "boto3_e2e.py");
-/** boto3's TransferConfig defaults. */
-const TRANSFER = { partSize: 8 * MiB, threshold: 8 * MiB };
 const SMALL = "boto3/Múm/01 Green Grass of Tunnel (東京).flac";
 const LARGE = "boto3/Múm/Long Mix (Side A+B).flac";
 /** What botocore puts on every PUT over TLS (payload mode and checksum headers, as boto3_e2e.py records them). */
@@ -44,41 +27,33 @@ const TRAILER = { method: "PUT", payload: "STREAMING-UNSIGNED-PAYLOAD-TRAILER", 
 
 let ca: TestCa;
 let server: TestServer;
+/** The proxy clients talk to: it records what they send. */
+let recorder: Recorder;
 let fx: Fixture;
 let home: string;
 let python: string;
 let s3: S3Client;
 
 beforeAll(async () => {
-  python = requireTool("python3 (with boto3)", ["python3"], "Install Python 3 and `pip install 'boto3>=1.36'` (the image ships boto3 1.43).");
+  python = python3();
   ca = makeTestCa();
-  server = await startServer({ settings: tlsSettings(ca), env: DEBUG_ENV, command: await executableCommand() });
+  server = await startServer({ settings: tlsSettings(ca), command: await executableCommand() });
+  recorder = await recordingProxy(server, ca);
   s3 = sdkClient(server, { requestHandler: { httpsAgent: trustingAgent(ca) } });
   fx = makeFixture("https-boto3");
   home = tempDir("https-boto3-home");
 }, 120_000);
 afterAll(async () => {
   s3?.destroy();
+  await recorder?.[Symbol.asyncDispose]();
   await server?.[Symbol.asyncDispose]();
   ca?.[Symbol.dispose]();
   for (const d of [fx?.dir, home]) if (d) rmSync(d, { recursive: true, force: true });
 });
 
-/** One boto3_e2e.py step that must succeed, traced: its answer, what it sent, what the server saw. */
-async function boto3(op: string, args: Record<string, unknown> = {}, env: Record<string, string> = {}): Promise<{ run: RunResult; out: any }> {
-  const r = await run([python, SCRIPT, JSON.stringify({ endpoint: server.url, op, trace: true, ...args })], {
-    env: clientEnv(home, { AWS_CA_BUNDLE: ca.caPem, ...env }),
-    server,
-    timeoutMs: 120_000,
-  });
-  let out: any;
-  try {
-    out = JSON.parse(r.stdout);
-  } catch {
-    out = undefined;
-  }
-  return { run: r, out };
-}
+/** One boto3_e2e.py step, traced: its answer, what it sent (the script's record), what the proxy saw. */
+const boto3 = (op: string, args: Record<string, unknown> = {}, env: Record<string, string> = {}): Promise<Boto3Result> =>
+  runBoto3({ python, recorder, home, env: { AWS_CA_BUNDLE: ca.caPem } }, op, { trace: true, ...args }, { env });
 
 const headChecksum = async (Key: string) =>
   (await s3.send(new HeadObjectCommand({ Bucket: "music", Key, ChecksumMode: "ENABLED" }))).ChecksumCRC32;
@@ -105,10 +80,10 @@ describe("boto3 over HTTPS", () => {
     expect(r.exitCode, describeRun(r)).toBe(0);
     expect(opCounts(r.requests), describeRun(r)).toMatchObject({ CreateMultipartUpload: 1, UploadPart: 3, CompleteMultipartUpload: 1 });
     expect(out.sent.filter((s: any) => s.method === "PUT")).toEqual([TRAILER, TRAILER, TRAILER]);
-    const etag = await expectedEtag(fx.large, TRANSFER);
+    const etag = await expectedEtag(fx.large, BOTO3_TRANSFER);
     expect(out.result).toEqual({ ETag: etag, ContentLength: LARGE_SIZE, expectedETag: etag });
     expect(filesUnder(server.musicDir, "boto3")[LARGE]).toBe(await md5File(fx.large));
-    expect(await headChecksum(LARGE)).toBe(compositeCrc32(await Bun.file(fx.large).bytes(), TRANSFER.partSize));
+    expect(await headChecksum(LARGE)).toBe(compositeCrc32(await Bun.file(fx.large).bytes(), BOTO3_TRANSFER.partSize));
   }, 120_000);
 
   test("list_objects_v2 lists both with sizes and ETags", async () => {
@@ -116,7 +91,7 @@ describe("boto3 over HTTPS", () => {
     expect(r.exitCode, describeRun(r)).toBe(0);
     expect(out.result).toEqual([
       { Key: SMALL, Size: SMALL_SIZE, ETag: await expectedEtag(fx.small) },
-      { Key: LARGE, Size: LARGE_SIZE, ETag: await expectedEtag(fx.large, TRANSFER) },
+      { Key: LARGE, Size: LARGE_SIZE, ETag: await expectedEtag(fx.large, BOTO3_TRANSFER) },
     ]);
   }, 60_000);
 

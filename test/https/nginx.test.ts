@@ -11,38 +11,23 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { compositeCrc32, crc32Base64 } from "../helpers/checksums.ts";
-import {
-  clientEnv,
-  DEBUG_ENV,
-  describeRun,
-  expectedEtag,
-  filesUnder,
-  LARGE_SIZE,
-  makeFixture,
-  md5File,
-  MiB,
-  musicLeft,
-  must,
-  opCounts,
-  requireTool,
-  run,
-  SMALL_SIZE,
-  type Fixture,
-  type RunResult,
-  workLeftovers,
-} from "../helpers/cli-clients.ts";
+import { expectedEtag, LARGE_SIZE, makeFixture, md5File, SMALL_SIZE, type Fixture } from "../helpers/clients/fixture.ts";
+import { filesUnder, musicLeft, workLeftovers } from "../helpers/clients/music-folder.ts";
+import { clientEnv, describeRun, must, run, type RunResult } from "../helpers/clients/process.ts";
+import { opCounts, type Recorder, recordingProxy } from "../helpers/clients/recorder.ts";
 import { executableCommand } from "../helpers/executable.ts";
 import { type Nginx, readmeNginxRecipe, replaceOnce, startNginx } from "../helpers/nginx.ts";
 import { startServer, tempDir, type TestServer } from "../helpers/server.ts";
 import { makeTestCa, type TestCa } from "../helpers/test-ca.ts";
-import { awsOnPath, sentPuts } from "../clients/awscli-suite.ts";
+import { AWSCLI_MULTIPART, pythonAws, sentPuts } from "../helpers/clients/awscli.ts";
 
-const AWSCLI_MULTIPART = { partSize: 8 * MiB, threshold: 8 * MiB };
 const SMALL = "nginx/Jóhann Jóhannsson/01 Flight from the City (東京).flac";
 const LARGE = "nginx/Jóhann Jóhannsson/Long Mix (Side A+B).flac";
 
 let ca: TestCa;
 let server: TestServer;
+/** The proxy clients talk to: it records what they send. */
+let recorder: Recorder;
 let nginx: Nginx;
 let fx: Fixture;
 let home: string;
@@ -54,7 +39,7 @@ function recipe(nginxPort: number, hostHeader = "$http_host"): string {
   block = replaceOnce(block, /listen 443 ssl;/, `listen 127.0.0.1:${nginxPort} ssl;`);
   block = replaceOnce(block, /ssl_certificate \S+;/, `ssl_certificate ${ca.certPem};`);
   block = replaceOnce(block, /ssl_certificate_key \S+;/, `ssl_certificate_key ${ca.keyPem};`);
-  block = replaceOnce(block, /proxy_pass http:\/\/127\.0\.0\.1:9000;/, `proxy_pass http://127.0.0.1:${server.port};`);
+  block = replaceOnce(block, /proxy_pass http:\/\/127\.0\.0\.1:9000;/, `proxy_pass http://127.0.0.1:${recorder.port};`);
   return replaceOnce(block, /proxy_set_header Host \$http_host;/, `proxy_set_header Host ${hostHeader};`);
 }
 
@@ -65,25 +50,23 @@ const proxying = async (port: number) =>
 const aws = (port: number, args: string[], timeoutMs = 120_000): Promise<RunResult> =>
   run([bin, "--ca-bundle", ca.caPem, "--endpoint-url", `https://127.0.0.1:${port}`, ...args], {
     env: clientEnv(home, { AWS_PAGER: "" }),
-    server,
+    recorder,
     timeoutMs,
   });
 const json = async (args: string[]) => JSON.parse(must(await aws(nginx.port, args)).stdout.trim() || "{}");
 
 beforeAll(async () => {
-  bin = requireTool(
-    "the Python awscli 1.x",
-    ["/root/.pyenv/shims/aws", ...awsOnPath().filter((p) => p !== "/usr/bin/aws")],
-    "Install it with `pip install 'awscli>=1.37'` (the image ships 1.45 under pyenv).",
-  );
+  bin = pythonAws();
   ca = makeTestCa();
-  server = await startServer({ env: DEBUG_ENV, command: await executableCommand() });
+  server = await startServer({ command: await executableCommand() });
+  recorder = await recordingProxy(server);
   nginx = await startNginx((port) => recipe(port), proxying);
   fx = makeFixture("https-nginx");
   home = tempDir("https-nginx-home");
 }, 120_000);
 afterAll(async () => {
   await nginx?.[Symbol.asyncDispose]();
+  await recorder?.[Symbol.asyncDispose]();
   await server?.[Symbol.asyncDispose]();
   ca?.[Symbol.dispose]();
   for (const d of [fx?.dir, home]) if (d) rmSync(d, { recursive: true, force: true });

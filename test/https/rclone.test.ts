@@ -7,40 +7,25 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
-import { rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
-import {
-  clientEnv,
-  DEBUG_ENV,
-  describeRun,
-  expectedEtag,
-  filesUnder,
-  LARGE_SIZE,
-  makeFixture,
-  md5File,
-  MiB,
-  musicLeft,
-  must,
-  opCounts,
-  requireTool,
-  run,
-  SMALL_SIZE,
-  type Fixture,
-  type RunResult,
-  workLeftovers,
-} from "../helpers/cli-clients.ts";
+import { expectedEtag, LARGE_SIZE, makeFixture, md5File, SMALL_SIZE, type Fixture } from "../helpers/clients/fixture.ts";
+import { filesUnder, musicLeft, workLeftovers } from "../helpers/clients/music-folder.ts";
+import { clientEnv, describeRun, must, run, type RunResult } from "../helpers/clients/process.ts";
+import { opCounts, type Recorder, recordingProxy } from "../helpers/clients/recorder.ts";
 import { sdkClient } from "../helpers/clients.ts";
+import { RCLONE_PARTS, rcloneBin, writeRcloneConfig } from "../helpers/clients/rclone.ts";
 import { executableCommand } from "../helpers/executable.ts";
-import { ACCESS_KEY, SECRET_KEY, startServer, tempDir, type TestServer } from "../helpers/server.ts";
+import { startServer, tempDir, type TestServer } from "../helpers/server.ts";
 import { makeTestCa, type TestCa, tlsSettings, trustingAgent } from "../helpers/test-ca.ts";
 
-/** rclone's default chunk_size: what rcat (length unknown) uploads in. */
-const RCLONE_PARTS = { partSize: 5 * MiB, threshold: 0 };
 const SMALL = "rclone/Hildur Guðnadóttir/01 Bathroom Dance (東京).flac";
 const STREAMED = "rclone/Hildur Guðnadóttir/Long Mix (streamed).flac";
 
 let ca: TestCa;
 let server: TestServer;
+/** The proxy clients talk to: it records what they send. */
+let recorder: Recorder;
 let fx: Fixture;
 let home: string;
 let bin: string;
@@ -49,24 +34,22 @@ let config: string;
 const rclone = (args: string[], opts: { stdin?: { file: string }; ca?: boolean } = {}): Promise<RunResult> =>
   run([bin, "--config", config, ...(opts.ca === false ? [] : ["--ca-cert", ca.caPem]), ...args], {
     env: clientEnv(home),
-    server,
+    recorder,
     stdin: opts.stdin,
     timeoutMs: 120_000,
   });
 
 beforeAll(async () => {
-  bin = requireTool("rclone", ["rclone"], "Install it with `apt-get install rclone` (.ci/run does).");
+  bin = rcloneBin();
   ca = makeTestCa();
-  server = await startServer({ settings: tlsSettings(ca), env: DEBUG_ENV, command: await executableCommand() });
+  server = await startServer({ settings: tlsSettings(ca), command: await executableCommand() });
+  recorder = await recordingProxy(server, ca);
   fx = makeFixture("https-rclone");
   home = tempDir("https-rclone-home");
-  config = join(home, "rclone.conf");
-  writeFileSync(
-    config,
-    ["[rb]", "type = s3", "provider = Other", "env_auth = false", `access_key_id = ${ACCESS_KEY}`, `secret_access_key = ${SECRET_KEY}`, `endpoint = ${server.url}`, "region = us-east-1", ""].join("\n"),
-  );
+  config = writeRcloneConfig(home, recorder.url);
 }, 120_000);
 afterAll(async () => {
+  await recorder?.[Symbol.asyncDispose]();
   await server?.[Symbol.asyncDispose]();
   ca?.[Symbol.dispose]();
   for (const d of [fx?.dir, home]) if (d) rmSync(d, { recursive: true, force: true });
