@@ -20,6 +20,7 @@ import { join } from "node:path";
 import { expectedEtag, expectedSyncTree, type Fixture, LARGE_KEY, LARGE_SIZE, makeFixture, md5File, type PartPlan, SMALL_KEY, SMALL_SIZE, SYNC_FILES } from "../helpers/clients/fixture.ts";
 import { etagOf, filesUnder, identities, musicLeft, workLeftovers } from "../helpers/clients/music-folder.ts";
 import { opCounts, type Recorder, recordingProxy, type SentRequest, summarizeOps, traced, writesIn } from "../helpers/clients/recorder.ts";
+import { executableCommand } from "../helpers/executable.ts";
 import { startServer, type StartOptions, tempDir, type TestServer } from "../helpers/server.ts";
 
 /** One suite's world, filled in before its first test. */
@@ -92,7 +93,8 @@ export function clientConformance(name: string, adapter: ClientAdapter, options:
   const step = <T>(fn: () => Promise<T>) => traced(w.recorder, fn);
 
   beforeAll(async () => {
-    w.server = await startServer((await options.server?.()) ?? {});
+    // Every client runs against the product as users get it: the compiled executable.
+    w.server = await startServer({ command: await executableCommand(), ...((await options.server?.()) ?? {}) });
     w.recorder = await recordingProxy(w.server);
     w.fx = makeFixture(name.replace(/\W+/g, "-"), largeSize);
     w.home = tempDir(`${name.replace(/\W+/g, "-")}-home`);

@@ -14,6 +14,7 @@ import { makeFixture, md5File, type Fixture } from "../helpers/clients/fixture.t
 import { filesUnder, musicLeft, workLeftovers } from "../helpers/clients/music-folder.ts";
 import { describeRun, must, requireTool, run } from "../helpers/clients/process.ts";
 import { opCounts, type Recorder, recordingProxy } from "../helpers/clients/recorder.ts";
+import { executableCommand } from "../helpers/executable.ts";
 import { ACCESS_KEY, SECRET_KEY, startServer, tempDir, type TestServer, waitFor } from "../helpers/server.ts";
 
 const LARGE = 30 * MiB + 777;
@@ -36,7 +37,7 @@ const sh = (cmd: string[]) => run(cmd, { env: { PATH: process.env.PATH ?? "/usr/
 beforeAll(async () => {
   const bin = requireTool("s3fs", ["s3fs"], "Install it with `apt-get install s3fs` (.ci/run does).");
   expect(existsSync("/dev/fuse"), "s3fs needs FUSE: /dev/fuse is missing").toBe(true);
-  server = await startServer();
+  server = await startServer({ command: await executableCommand() });
   recorder = await recordingProxy(server);
   fx = makeFixture("s3fs", LARGE);
   home = tempDir("s3fs-home");
