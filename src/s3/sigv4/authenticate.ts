@@ -138,18 +138,19 @@ function verifySignature(
 ): Verified {
   const key = signingKey(input.secretKey, input.date);
   const scope = credentialScope(input.date);
-  const query = canonicalQuery(params, input.exclude);
   const headers = canonicalHeaders(req.headers, signedHeaders);
   let first: { canonical: string; toSign: string } | null = null;
   for (const uri of canonicalUris(req.rawPath)) {
-    for (const payloadHash of hashes) {
-      const canonical = canonicalRequest({
-        method: req.method, uri, query, headers, signedHeaders: signedHeaders.join(";"), payloadHash,
-      });
-      const toSign = stringToSign(input.amzDate, scope, canonical);
-      const signature = hmacSha256Hex(key, toSign);
-      if (signaturesEqual(signature, input.provided)) return { signature, payloadHash, key, amzDate: input.amzDate, scope };
-      first ??= { canonical, toSign };
+    for (const query of canonicalQueries(req.rawQuery, params, input.exclude)) {
+      for (const payloadHash of hashes) {
+        const canonical = canonicalRequest({
+          method: req.method, uri, query, headers, signedHeaders: signedHeaders.join(";"), payloadHash,
+        });
+        const toSign = stringToSign(input.amzDate, scope, canonical);
+        const signature = hmacSha256Hex(key, toSign);
+        if (signaturesEqual(signature, input.provided)) return { signature, payloadHash, key, amzDate: input.amzDate, scope };
+        first ??= { canonical, toSign };
+      }
     }
   }
   // The same diagnostics S3 returns, so a client author can diff them.
@@ -159,6 +160,18 @@ function verifySignature(
     SignatureProvided: input.provided,
     CanonicalRequest: first!.canonical,
   });
+}
+
+/**
+ * The canonical query AWS specifies, then the query exactly as sent: curl
+ * before 8.2 (Debian 12 ships 7.88) signs its query string verbatim, so
+ * "?delete" and "?x=a:b" sign as written. Either form binds the same bytes
+ * the server then parses; a header-signed request only pays the second HMAC
+ * when the first did not match.
+ */
+function canonicalQueries(rawQuery: string, params: readonly QueryParam[], exclude?: string): string[] {
+  const standard = canonicalQuery(params, exclude);
+  return exclude === undefined && rawQuery !== standard ? [standard, rawQuery] : [standard];
 }
 
 function attachSigner(mode: PayloadMode, v: Verified): Payload {
