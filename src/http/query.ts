@@ -12,16 +12,16 @@ import { parseQuery } from "../s3/sigv4/canonical.ts";
  */
 const UNECHOABLE = /[\u0000-\u0008\u000A-\u001F\u007F\uFFFD-\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/**
- * The request's query, decoded strictly (a bad escape is InvalidURI, where
- * URLSearchParams would keep "%zz" as text), with control characters refused
- * before any handler can echo them into a listing or a header.
- */
 /** Whether a listing or a header could carry `text` back as it is. */
 export function isEchoable(text: string): boolean {
   return !UNECHOABLE.test(text);
 }
 
+/**
+ * The request's query, decoded strictly (a bad escape is InvalidURI, where
+ * URLSearchParams would keep "%zz" as text), with what could not be echoed
+ * refused before any handler can put it into a listing or a header.
+ */
 export function requestQuery(rawQuery: string): URLSearchParams {
   const params = parseQuery(rawQuery);
   for (const [name, value] of params)
