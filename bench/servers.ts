@@ -97,6 +97,16 @@ export async function startS3rver(dir: string): Promise<BenchServer> {
   };
 }
 
+/**
+ * CPU time the process has used so far (utime + stime, all threads), in
+ * seconds: on a shared, noisy machine this moves far less than wall-clock
+ * rates do, so it is the primary transfer figure (SPEC §8).
+ */
+export function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+}
+
 /** Peak resident set (VmHWM) and current RSS of a process, in bytes. */
 export function memoryOf(pid: number): { peak: number; now: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
