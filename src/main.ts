@@ -15,6 +15,7 @@ import { type Gateway, loadConfig, runServe } from "./cli/serve.ts";
 import type { Config } from "./config/config.ts";
 import { ConfigError, UsageError } from "./config/errors.ts";
 import { openDatabase } from "./db/database.ts";
+import { SessionRevocations } from "./db/session-revocations.ts";
 import { clientSnippets } from "./cli/snippets.ts";
 import { createConsole } from "./console/index.tsx";
 import { createApp } from "./http/app.ts";
@@ -69,6 +70,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   const webConsole = config.console
     ? createConsole({
         credentials,
+        revocations: new SessionRevocations(db),
         bucket,
         multipart,
         library: {

@@ -116,14 +116,38 @@ describe("sign-in, the CSRF rule, sign-out", () => {
     expect(blocked.headers.get("set-cookie")).toBeNull();
   });
 
-  test("a session stops working when the secret key changes and the server restarts", async () => {
+  test("a session survives a plain restart, and dies when the secret key changes and the server restarts", async () => {
     const first = await startServer();
-    const { cookie } = await session(first);
-    expect((await fetch(`${first.url}/ui/api/library`, { headers: { Cookie: cookie } })).status).toBe(200);
+    const { cookie, csrf } = await session(first);
+    const library = (url: string) => fetch(`${url}/ui/api/library`, { headers: { Cookie: cookie } });
+    expect((await library(first.url)).status).toBe(200);
     await first.stop();
+
+    // Same settings: the signed cookie checks itself, no server memory needed; its CSRF token too.
+    const second = await startServer({ home: first.home });
+    expect((await library(second.url)).status).toBe(200);
+    const page = await (await fetch(`${second.url}/ui/`, { headers: { Cookie: cookie } })).text();
+    expect(/data-csrf="([^"]+)"/.exec(page)![1]).toBe(csrf);
+    await second.stop();
+
     writeFileSync(first.configPath, readFileSync(first.configPath, "utf8").replace(SECRET_KEY, `${SECRET_KEY.slice(0, -1)}9`));
+    await using third = await startServer({ home: first.home });
+    expect((await library(third.url)).status).toBe(401);
+    expect((await fetch(`${third.url}/ui/`, { headers: { Cookie: cookie }, redirect: "manual" })).headers.get("location")).toBe("/ui/sign-in");
+  });
+
+  test("a signed-out cookie stays refused after a restart", async () => {
+    const first = await startServer();
+    const { cookie, csrf } = await session(first);
+    const other = await session(first);
+    const origin = new URL(first.url).origin;
+    const out = await fetch(`${first.url}/ui/api/sign-out`, { method: "POST", headers: { Cookie: cookie, Origin: origin, "X-CSRF-Token": csrf } });
+    expect(out.status).toBe(204);
+    await first.stop();
+
     await using second = await startServer({ home: first.home });
     expect((await fetch(`${second.url}/ui/api/library`, { headers: { Cookie: cookie } })).status).toBe(401);
-    expect((await fetch(`${second.url}/ui/`, { headers: { Cookie: cookie }, redirect: "manual" })).headers.get("location")).toBe("/ui/sign-in");
+    // Only that session: another one signed in before stays good.
+    expect((await fetch(`${second.url}/ui/api/library`, { headers: { Cookie: other.cookie } })).status).toBe(200);
   });
 });
