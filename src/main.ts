@@ -22,7 +22,7 @@ import { createApp } from "./http/app.ts";
 import { InFlightWrites } from "./http/in-flight.ts";
 import { listen } from "./http/server.ts";
 import { objectTags } from "./http/object-tags.ts";
-import { coverSource, createLibrary, readCover } from "./library/index.ts";
+import { albumCover, createLibrary, readCover } from "./library/index.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { MusicDir } from "./music-dir/index.ts";
 import { cleanTemp } from "./store/atomic-write.ts";
@@ -81,7 +81,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
           artistsPage: (limit, offset) => q.artistsPage(limit, offset),
           search: (text, limit) => q.search(text, limit),
           searchAlbums: (text, limit) => q.searchAlbums(text, limit),
-          cover: (albumId) => coverSource(q.albumTrackPaths(albumId)),
+          cover: (albumId) => albumCover(q.albumCoverRows(albumId)),
           readCover,
         },
         sync: () => ({ queued: library.queue.pending, watching: library.watching, backstopMs: library.backstopMs, lastReconcileMs: library.lastReconcileMs }),
