@@ -17,7 +17,7 @@ import { FIXTURES, LinkPool, linkTree, taggedFixtures } from "./library-tree.ts"
 
 const DUMPS: Record<string, string> = {
   track: `SELECT rel_path, path, md5, title, artist, album, album_artist, genre, year, year_string, track_number,
-    disc_number, composer, length, bitrate, frequency, filesize, mtime_ms, inode, parse_error,
+    disc_number, composer, length, bitrate, frequency, filesize, mtime_ms, inode, parse_error, cover_embedded, cover_image,
     (SELECT name FROM artist WHERE id = artist_id) AS artist_name, (SELECT md5 FROM album WHERE id = album_id) AS album_md5,
     (SELECT name FROM genre WHERE id = genre_id) AS genre_name FROM track ORDER BY rel_path`,
   album: "SELECT title, artist, year, year_string, md5, (SELECT name FROM artist WHERE id = artist_id) AS a FROM album ORDER BY md5",

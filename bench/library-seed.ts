@@ -8,8 +8,9 @@
  * name). The result is what `serve` leaves behind after its first reconcile,
  * its parses and its hasher have finished (checked by library-seed-check.ts).
  */
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { openDatabase } from "../src/db/database.ts";
+import { FolderImages } from "../src/library/cover.ts";
 import { readTags, type TrackTags } from "../src/library/tags.ts";
 import type { TrackUpsert } from "../src/library/track-store.ts";
 import { TrackStore } from "../src/library/track-store.ts";
@@ -36,6 +37,7 @@ export async function seedLibrary(musicDirIn: string, dbPath: string): Promise<S
     const sync = new IndexSync(index, new Layout(musicDir), dir);
     const store = new TrackStore(db, musicDir);
     const tagsByInode = new Map<number, TrackTags>();
+    const images = new FolderImages();
     let batch: TrackUpsert[] = [];
     let tracks = 0;
     for (const e of dir.walk()) {
@@ -46,7 +48,7 @@ export async function seedLibrary(musicDirIn: string, dbPath: string): Promise<S
         tags = await readTags(`${musicDir}/${e.rel}`, e.size);
         if (tags.parseError === null) tagsByInode.set(e.ino, tags);
       }
-      batch.push({ rel: e.rel, size: e.size, mtimeMs: e.mtimeMs, ino: e.ino, tags });
+      batch.push({ rel: e.rel, size: e.size, mtimeMs: e.mtimeMs, ino: e.ino, tags, coverImage: images.nameIn(dirname(`${musicDir}/${e.rel}`)) });
       tracks++;
       if (batch.length >= 1000) {
         store.apply(batch, []);

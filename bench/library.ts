@@ -6,16 +6,17 @@
  * BENCH_IDLE_MS (3000) after the startup reconcile, and on the last start
  * again BENCH_SETTLE_MS (20000) after it.
  */
-import { rmSync } from "node:fs";
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readTags } from "../src/library/tags.ts";
 import { percentile, putToVisible } from "./library-latency.ts";
 import { type Listing, listTwice } from "./library-list.ts";
 import { peerFigures } from "./library-peer.ts";
+import { consoleFigures } from "./console.ts";
 import { checkSeed } from "./library-seed-check.ts";
 import { seedLibrary } from "./library-seed.ts";
-import { makeHome, runScan } from "./library-server.ts";
-import { startupPieces, startups } from "./library-startup.ts";
+import { type Home, makeHome, runScan } from "./library-server.ts";
+import { startupPieces, startups, timeStartup } from "./library-startup.ts";
 import { copyTree, FIXTURES, LinkPool, linkTree, taggedFixtures } from "./library-tree.ts";
 import { mb, ms, type Row } from "./report.ts";
 
@@ -73,6 +74,24 @@ async function scanRow(root: string): Promise<{ row: Row; rate: number }> {
   }
 }
 
+/** The same starts as startups(), with the console turned off in settings.toml (restored after). */
+async function idleRssWithoutConsole(h: Home): Promise<number[]> {
+  const settings = join(h.home, ".config", "rockbox.org", "settings.toml");
+  const before = readFileSync(settings, "utf8");
+  appendFileSync(settings, "s3_console = false\n");
+  try {
+    const rss: number[] = [];
+    for (let i = 0; i < STARTS; i++) {
+      const { run, server } = await timeStartup(h, IDLE_MS);
+      await server.stop();
+      rss.push(run.idleRss);
+    }
+    return rss;
+  } finally {
+    writeFileSync(settings, before);
+  }
+}
+
 const listed = (l: Listing | string) => (typeof l === "string" ? l : `${secs(l.seconds)} (${n(l.keys)} keys)`);
 const pageP50 = (l: Listing | string) => (typeof l === "string" ? l : ms(median(l.pageMs)));
 
@@ -94,12 +113,17 @@ async function bigLibraryRows(root: string, empty: { rss: number; readyMs: numbe
     note(`last start, RSS every 0.5 s after the reconcile: ${samples.map((v) => (v / 2 ** 20).toFixed(0)).join(" ")} MB`);
     for (const r of runs) note(`start: ready ${ms(r.readyMs)}, reconcile logged at ${ms(r.reconcileMs)} [${r.reconcileLine}], idle RSS ${mb(r.idleRss)}, peak ${mb(r.peakRss)}`);
     let ours: Listing;
+    let web: Awaited<ReturnType<typeof consoleFigures>>;
     try {
+      web = await consoleFigures(server, n(TRACKS));
       ours = await listTwice(server);
     } finally {
       await server.stop();
     }
     note(`rockboxd-s3 listing: ${ours.pages} pages in ${secs(ours.seconds)} (first walk ${secs(ours.firstSeconds!)}), page p50 ${ms(median(ours.pageMs))}, p99 ${ms(percentile(ours.pageMs, 99))}`);
+    for (const line of web.notes) note(line);
+    const withoutConsole = await idleRssWithoutConsole(h);
+    note(`idle RSS with s3_console = false: ${withoutConsole.map(mb).join(", ")}`);
     rmSync(h.home, { recursive: true, force: true });
 
     const peer = await peerFigures(join(root, "lib-s3rver"), keys, sources, pool, IDLE_MS);
@@ -119,6 +143,9 @@ async function bigLibraryRows(root: string, empty: { rss: number; readyMs: numbe
         `ours, empty library, at start: ${mb(empty.rss)}`, "< 60 MB", settled < 60 * 1024 ** 2)]),
       row(`ListObjectsV2, all ${n(TRACKS)} keys, 1000 per page (2nd walk)`, listed(ours), listed(peer.listing), "—", "< 3 s", ours.seconds < 3 && ours.keys === TRACKS),
       row("ListObjectsV2, one 1000-key page, p50", pageP50(ours), pageP50(peer.listing), "—", "< 20 ms", median(ours.pageMs) < 20),
+      ...web.rows,
+      row(`idle RSS the console adds (on vs s3_console = false), ${n(TRACKS)} tracks, ${of}`, mb(median(idle) - median(withoutConsole)), "—",
+        `on ${mb(median(idle))}, off ${mb(median(withoutConsole))}`, "< 5 MB", median(idle) - median(withoutConsole) < 5 * 1024 ** 2),
     ];
   } finally {
     rmSync(h.home, { recursive: true, force: true });

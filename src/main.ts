@@ -15,13 +15,14 @@ import { type Gateway, loadConfig, runServe } from "./cli/serve.ts";
 import type { Config } from "./config/config.ts";
 import { ConfigError, UsageError } from "./config/errors.ts";
 import { openDatabase } from "./db/database.ts";
+import { SessionRevocations } from "./db/session-revocations.ts";
 import { clientSnippets } from "./cli/snippets.ts";
 import { createConsole } from "./console/index.tsx";
 import { createApp } from "./http/app.ts";
 import { InFlightWrites } from "./http/in-flight.ts";
 import { listen } from "./http/server.ts";
 import { objectTags } from "./http/object-tags.ts";
-import { coverSource, createLibrary, readCover } from "./library/index.ts";
+import { albumCover, createLibrary, readCover } from "./library/index.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { MusicDir } from "./music-dir/index.ts";
 import { cleanTemp } from "./store/atomic-write.ts";
@@ -69,6 +70,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   const webConsole = config.console
     ? createConsole({
         credentials,
+        revocations: new SessionRevocations(db),
         bucket,
         multipart,
         library: {
@@ -79,7 +81,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
           artistsPage: (limit, offset) => q.artistsPage(limit, offset),
           search: (text, limit) => q.search(text, limit),
           searchAlbums: (text, limit) => q.searchAlbums(text, limit),
-          cover: (albumId) => coverSource(q.albumTrackPaths(albumId)),
+          cover: (albumId) => albumCover(q.albumCoverRows(albumId)),
           readCover,
         },
         sync: () => ({ queued: library.queue.pending, watching: library.watching, backstopMs: library.backstopMs, lastReconcileMs: library.lastReconcileMs }),

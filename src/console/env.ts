@@ -3,7 +3,7 @@ import type { CoverImage, CoverSource, LibraryQueries } from "../library/index.t
 import type { Logger } from "../log.ts";
 import type { Bucket } from "../store/bucket.ts";
 import type { Multipart } from "../store/multipart/multipart.ts";
-import type { Session } from "./session.ts";
+import type { Revocations, Session } from "./session.ts";
 
 /** The store functions S3's handlers call (http/services.ts), no others: one write path. */
 export type ConsoleBucket = Pick<Bucket, "head" | "open" | "put" | "delete" | "deleteMany" | "list">;
@@ -27,6 +27,8 @@ export interface SyncState {
 
 export interface ConsoleOptions {
   credentials: { accessKey: string; secretKey: string };
+  /** Signed-out sessions, kept across restarts. */
+  revocations: Revocations;
   bucket: ConsoleBucket;
   multipart: ConsoleMultipart;
   library: ConsoleLibrary;

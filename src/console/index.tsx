@@ -28,7 +28,7 @@ export interface Console {
 }
 
 export function createConsole(opts: ConsoleOptions): Console {
-  const sessions = new Sessions(opts.credentials.secretKey);
+  const sessions = new Sessions(opts.credentials.secretKey, Date.now, opts.revocations);
   const throttle = new SignInThrottle();
   const app = new Hono<ConsoleEnv>();
 
@@ -74,7 +74,7 @@ export function createConsole(opts: ConsoleOptions): Console {
 
   app.use(`${BASE}/*`, requireSession(sessions));
   app.post(`${BASE}/api/sign-out`, (c) => {
-    sessions.revoke(c.get("session").id);
+    sessions.revoke(c.get("session"));
     clearSessionCookie(c);
     // A form post gets the sign-in page; a script's fetch only needs the status.
     return c.req.header("accept")?.includes("text/html") ? c.redirect(`${BASE}/sign-in`, 303) : c.body(null, 204);

@@ -1,8 +1,11 @@
 /**
  * An album's cover (SPEC §7, §9): an image beside its tracks
- * (cover/folder/front .jpg/.jpeg/.png) or the front cover embedded in its
- * first track. Found by stat alone, so its ETag costs no read; the bytes
- * are read only when a browser asks and its cached copy is stale.
+ * (cover/folder/front .jpg/.jpeg/.png) or the picture embedded in one of
+ * them. Where it is was recorded when the tracks were parsed (track
+ * cover_embedded / cover_image), so serving a cover costs a query, plus one
+ * stat for a side image's ETag; the bytes are read only when a browser asks
+ * and its cached copy is stale. Rows parsed before that was recorded are
+ * looked up on disk as before.
  */
 import { readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -24,10 +27,31 @@ export interface CoverImage {
   type: string;
 }
 
+/** A track of the album as the library recorded it, in playing order. */
+export interface CoverRow {
+  path: string;
+  filesize: number;
+  mtime_ms: number;
+  cover_embedded: number | null;
+  cover_image: string | null;
+}
+
+export function albumCover(rows: readonly CoverRow[]): CoverSource | null {
+  if (rows.some((r) => r.cover_embedded === null || r.cover_image === null)) return coverSource(rows.map((r) => r.path));
+  for (const r of rows) {
+    if (!r.cover_image) continue;
+    const image = withEtag(join(dirname(r.path), r.cover_image), false);
+    if (image) return image;
+  }
+  const embedded = rows.find((r) => r.cover_embedded === 1);
+  return embedded ? { path: embedded.path, embedded: true, etag: etagOf(embedded.path, embedded.filesize, embedded.mtime_ms) } : null;
+}
+
+/** By a look on disk: for rows parsed before the library recorded covers. */
 export function coverSource(trackPaths: readonly string[]): CoverSource | null {
   for (const dir of new Set(trackPaths.map((p) => dirname(p)))) {
-    const image = imageIn(dir);
-    if (image) return withEtag(image, false);
+    const name = imageIn(dir);
+    if (name) return withEtag(join(dir, name), false);
   }
   return trackPaths[0] ? withEtag(trackPaths[0], true) : null;
 }
@@ -38,28 +62,61 @@ export async function readCover(source: CoverSource): Promise<CoverImage | null>
   return { bytes: new Uint8Array(await Bun.file(source.path).arrayBuffer()), type: IMAGE_TYPES[ext] ?? "application/octet-stream" };
 }
 
-function imageIn(dir: string): string | null {
+/** cover.jpg, Folder.JPG, front.png…: case-insensitive, Windows rippers write Folder.jpg, others cover.JPG. */
+export function isCoverImageName(name: string): boolean {
+  const dot = name.lastIndexOf(".");
+  return dot > 0 && IMAGE_NAMES.includes(name.slice(0, dot).toLowerCase()) && name.slice(dot + 1).toLowerCase() in IMAGE_TYPES;
+}
+
+/** The name of the cover image in a folder, null when none (or unreadable). */
+export function imageIn(dir: string): string | null {
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
     return null;
   }
-  // Case-insensitive: Windows rippers write Folder.jpg, others cover.JPG.
   for (const want of IMAGE_NAMES)
-    for (const name of names) {
-      const dot = name.lastIndexOf(".");
-      if (dot > 0 && name.slice(0, dot).toLowerCase() === want && name.slice(dot + 1).toLowerCase() in IMAGE_TYPES) return join(dir, name);
-    }
+    for (const name of names) if (isCoverImageName(name) && name.slice(0, name.lastIndexOf(".")).toLowerCase() === want) return name;
   return null;
+}
+
+/**
+ * One directory look per album folder while its tracks are parsed one after
+ * another (a scan), not one per track. An image added or removed later
+ * comes through the watcher as its own change (PathSync), which forgets it.
+ */
+export class FolderImages {
+  readonly #seen = new Map<string, { name: string; atMs: number }>();
+
+  constructor(private readonly ttlMs = 2000, private readonly now: () => number = Date.now) {}
+
+  /** The image's name, '' when the folder has none. */
+  nameIn(dir: string): string {
+    const hit = this.#seen.get(dir);
+    if (hit && this.now() - hit.atMs < this.ttlMs) return hit.name;
+    const name = imageIn(dir) ?? "";
+    this.#seen.delete(dir);
+    this.#seen.set(dir, { name, atMs: this.now() });
+    if (this.#seen.size > 256) this.#seen.delete(this.#seen.keys().next().value!);
+    return name;
+  }
+
+  forget(dir: string): void {
+    this.#seen.delete(dir);
+  }
 }
 
 function withEtag(path: string, embedded: boolean): CoverSource | null {
   try {
     const st = statSync(path);
-    const hash = new Bun.CryptoHasher("sha1").update(`${path}\n${st.size}\n${st.mtimeMs}`).digest("base64url");
-    return { path, embedded, etag: `"${hash.slice(0, 22)}"` };
+    return { path, embedded, etag: etagOf(path, st.size, st.mtimeMs) };
   } catch {
     return null;
   }
+}
+
+function etagOf(path: string, size: number, mtimeMs: number): string {
+  const hash = new Bun.CryptoHasher("sha1").update(`${path}\n${size}\n${mtimeMs}`).digest("base64url");
+  return `"${hash.slice(0, 22)}"`;
 }

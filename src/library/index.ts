@@ -19,7 +19,7 @@ export type { SyncStats } from "./sync-queue.ts";
 export type { ReconcileObserver, ReconcileResult } from "./reconcile.ts";
 export type { TrackRow, AlbumRow, ArtistRow, LibraryStats } from "./queries.ts";
 export { SyncQueue, TrackStore, LibraryQueries };
-export { coverSource, readCover, type CoverImage, type CoverSource } from "./cover.ts";
+export { albumCover, readCover, type CoverImage, type CoverSource } from "./cover.ts";
 
 /** Backstop reconcile interval on a local disk with a working watcher. */
 export const BACKSTOP_MS = 10 * 60_000;

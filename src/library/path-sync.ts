@@ -7,8 +7,9 @@
  * at the path comes with music_dir's change when there is one; only paths
  * queued without one (reconcile, tests) are stat'ed here.
  */
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileIdentity, isAudioPath, sameIdentity, sameLook, type Change, type Look, type MusicDir, type WalkEntry } from "../music-dir/index.ts";
+import { FolderImages, isCoverImageName } from "./cover.ts";
 import type { Log } from "./log.ts";
 import { readTags } from "./tags.ts";
 import type { TrackStore, TrackUpsert } from "./track-store.ts";
@@ -38,6 +39,8 @@ export interface PathSyncHost {
 }
 
 export class PathSync {
+  readonly #images = new FolderImages();
+
   constructor(
     private readonly dir: MusicDir,
     private readonly store: TrackStore,
@@ -49,6 +52,7 @@ export class PathSync {
     batch.seen.push(rel);
     const st: Look = change === null ? this.dir.look(rel) : change.kind === "gone" ? "missing" : change.stat;
     if (st === "error") return; // unreadable (EACCES, EIO): neither parse nor remove
+    if (isCoverImageName(basename(rel)) && (st === "missing" || st.isFile())) return this.#imageChanged(rel);
     if (st === "missing") {
       if (!this.dir.rootIsOurs()) return;
       if (this.store.get(rel)) batch.removals.push(rel);
@@ -68,8 +72,16 @@ export class PathSync {
       // moving. A later change by anyone comes round as its own change.
       if (!change?.ours && !sameLook(this.dir.look(rel), st)) return this.host.later(rel); // changed while parsed
       this.host.parsed(tags.parseError !== null);
-      batch.upserts.push({ rel, ...id, tags });
+      batch.upserts.push({ rel, ...id, tags, coverImage: this.#images.nameIn(dirname(abs)) });
     }
+  }
+
+  /** cover.jpg (or the like) came, changed or went: the tracks beside it record what is there now. */
+  #imageChanged(rel: string): void {
+    const relDir = dirname(rel) === "." ? "" : dirname(rel);
+    const abs = join(this.dir.root, relDir);
+    this.#images.forget(abs);
+    this.store.setFolderImage(relDir, this.#images.nameIn(abs));
   }
 
   /** A folder: queue its new or changed files, remove tracks below it that are no longer there. */

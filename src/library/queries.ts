@@ -1,5 +1,6 @@
 /** Read-only views of the library for `rockboxd-s3 library` (and anything else that lists it). */
 import type { Database } from "bun:sqlite";
+import type { CoverRow } from "./cover.ts";
 
 export interface TrackRow {
   id: number;
@@ -157,11 +158,13 @@ export class LibraryQueries {
   }
 
   /** Absolute paths of an album's files, for its cover (an image beside them, or one embedded). */
-  albumTrackPaths(id: number, limit = 50): string[] {
+  /** What the library recorded about an album's covers, track by track in playing order. */
+  albumCoverRows(id: number, limit = 50): CoverRow[] {
     return this.db
-      .query<{ path: string }, [number, number]>("SELECT path FROM track WHERE album_id = ? ORDER BY disc_number, track_number, rel_path LIMIT ?")
-      .all(id, limit)
-      .map((r) => r.path);
+      .query<CoverRow, [number, number]>(
+        "SELECT path, filesize, mtime_ms, cover_embedded, cover_image FROM track WHERE album_id = ? ORDER BY disc_number, track_number, rel_path LIMIT ?",
+      )
+      .all(id, limit);
   }
 
   /** Full-text search over title, artist, album, album artist, genre and path; every word must match (as a prefix). */

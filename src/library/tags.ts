@@ -36,6 +36,8 @@ export interface TrackTags {
   bitrate: number;
   /** Sample rate in Hz. */
   frequency: number;
+  /** The file holds a picture (the console serves it as the album's cover). */
+  embeddedCover: boolean;
   parseError: string | null;
 }
 
@@ -44,7 +46,10 @@ export async function readTags(absPath: string, filesize: number): Promise<Track
   let meta: IAudioMetadata;
   try {
     const mm = await parser();
-    const options = { skipCovers: true, duration: false };
+    // Covers are parsed only to learn that there is one (SPEC §7); the bytes
+    // are dropped with the rest. ID3v2 and MP4 read the picture's bytes either
+    // way, FLAC reads its PICTURE block instead of seeking past it.
+    const options = { skipCovers: false, duration: false };
     // An extension that lies is parsed by content (as ffprobe does), not by its name.
     const mimeType = mimeWhenExtensionLies(absPath, extname(absPath).slice(1));
     meta = mimeType
@@ -75,6 +80,7 @@ export async function readTags(absPath: string, filesize: number): Promise<Track
     length: Math.round(seconds * 1000),
     bitrate: Math.round((format.bitrate ?? 0) / 1000),
     frequency: format.sampleRate ?? 0,
+    embeddedCover: (common.picture?.length ?? 0) > 0,
     parseError: null,
   };
 }
@@ -109,6 +115,7 @@ function fromFileName(absPath: string, parseError: string | null): TrackTags {
     length: 0,
     bitrate: 0,
     frequency: 0,
+    embeddedCover: false,
     parseError,
   };
 }

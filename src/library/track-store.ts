@@ -23,6 +23,8 @@ export interface KnownTrack extends FileState {
 export interface TrackUpsert extends FileState {
   rel: string;
   tags: TrackTags;
+  /** The cover image beside the file ('' none); left out: not looked at, the console looks on disk. */
+  coverImage?: string;
 }
 
 export interface ApplyResult {
@@ -36,7 +38,7 @@ type TrackParams = Record<string, string | number | null>;
 
 const TRACK_COLUMNS = `path, rel_path, md5, title, artist, album, album_artist, genre, year, year_string,
   track_number, disc_number, composer, length, bitrate, frequency, filesize, mtime_ms, inode, parse_error,
-  artist_id, album_id, genre_id`;
+  artist_id, album_id, genre_id, cover_embedded, cover_image`;
 const TRACK_VALUES = TRACK_COLUMNS.split(",").map((c) => `$${c.trim()}`).join(", ");
 const TRACK_SETS = TRACK_COLUMNS.split(",").map((c) => `${c.trim()} = $${c.trim()}`).join(", ");
 
@@ -52,6 +54,7 @@ export class TrackStore {
   readonly #insert;
   readonly #update;
   readonly #setInode;
+  readonly #setFolderImage;
   readonly #unlinkAlbums;
   readonly #linkAlbum;
   readonly #unlinkArtists;
@@ -77,6 +80,10 @@ export class TrackStore {
     );
     this.#update = db.query<never, TrackParams>(`UPDATE track SET ${TRACK_SETS}, updated_at = CURRENT_TIMESTAMP WHERE id = $id`);
     this.#setInode = db.query<never, [number, string]>("UPDATE track SET inode = ? WHERE rel_path = ?");
+    // The tracks directly in a folder (not below it): after the prefix, no further "/".
+    this.#setFolderImage = db.query<never, [string, string, string]>(
+      "UPDATE track SET cover_image = ?1 WHERE rel_path > ?2 AND rel_path < ?3 AND instr(substr(rel_path, length(?2) + 1), '/') = 0",
+    );
     this.#unlinkAlbums = db.query<never, [number, number]>("DELETE FROM album_tracks WHERE track_id = ? AND album_id != ?");
     this.#linkAlbum = db.query<never, [number, number]>("INSERT OR IGNORE INTO album_tracks (album_id, track_id) VALUES (?, ?)");
     this.#unlinkArtists = db.query<never, [number, number, number]>(
@@ -129,6 +136,11 @@ export class TrackStore {
     })();
   }
 
+  /** A cover image appeared in, changed in or left a folder ("" for the top): its tracks' cover_image follows. */
+  setFolderImage(relDir: string, name: string): void {
+    this.#setFolderImage.run(name, relDir === "" ? "" : `${relDir}/`, relDir === "" ? "\u{10FFFF}" : `${relDir}0`);
+  }
+
   pruneOrphans(): void {
     this.#db.transaction(() => this.#catalog.pruneAll())();
   }
@@ -158,6 +170,7 @@ export class TrackStore {
       track_number: t.trackNumber, disc_number: t.discNumber, composer: t.composer, length: t.length,
       bitrate: t.bitrate, frequency: t.frequency, filesize: u.size, mtime_ms: u.mtimeMs, inode: u.ino,
       parse_error: t.parseError, artist_id: artistId, album_id: albumId, genre_id: genreId,
+      cover_embedded: t.embeddedCover ? 1 : 0, cover_image: u.coverImage ?? null,
     };
     const existing = this.#byRel.get(u.rel);
     let id: number;

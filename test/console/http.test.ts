@@ -4,11 +4,13 @@
  * rule changing nothing when it refuses, no CORS headers, the throttle,
  * and the session dying with a changed secret.
  */
+import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ACCESS_KEY, SECRET_KEY, startServer, type TestServer } from "../helpers/server.ts";
+import { ACCESS_KEY, SECRET_KEY, startServer, waitFor, type TestServer } from "../helpers/server.ts";
 import { sineWav } from "../helpers/wav.ts";
+import { coverPng, taggedWav, wavWithPicture } from "./media.ts";
 
 async function signIn(s: TestServer, secret = SECRET_KEY): Promise<Response> {
   return fetch(`${s.url}/ui/api/sign-in`, {
@@ -116,14 +118,95 @@ describe("sign-in, the CSRF rule, sign-out", () => {
     expect(blocked.headers.get("set-cookie")).toBeNull();
   });
 
-  test("a session stops working when the secret key changes and the server restarts", async () => {
+  test("a session survives a plain restart, and dies when the secret key changes and the server restarts", async () => {
     const first = await startServer();
-    const { cookie } = await session(first);
-    expect((await fetch(`${first.url}/ui/api/library`, { headers: { Cookie: cookie } })).status).toBe(200);
+    const { cookie, csrf } = await session(first);
+    const library = (url: string) => fetch(`${url}/ui/api/library`, { headers: { Cookie: cookie } });
+    expect((await library(first.url)).status).toBe(200);
     await first.stop();
+
+    // Same settings: the signed cookie checks itself, no server memory needed; its CSRF token too.
+    const second = await startServer({ home: first.home });
+    expect((await library(second.url)).status).toBe(200);
+    const page = await (await fetch(`${second.url}/ui/`, { headers: { Cookie: cookie } })).text();
+    expect(/data-csrf="([^"]+)"/.exec(page)![1]).toBe(csrf);
+    await second.stop();
+
     writeFileSync(first.configPath, readFileSync(first.configPath, "utf8").replace(SECRET_KEY, `${SECRET_KEY.slice(0, -1)}9`));
+    await using third = await startServer({ home: first.home });
+    expect((await library(third.url)).status).toBe(401);
+    expect((await fetch(`${third.url}/ui/`, { headers: { Cookie: cookie }, redirect: "manual" })).headers.get("location")).toBe("/ui/sign-in");
+  });
+
+  test("a signed-out cookie stays refused after a restart", async () => {
+    const first = await startServer();
+    const { cookie, csrf } = await session(first);
+    const other = await session(first);
+    const origin = new URL(first.url).origin;
+    const out = await fetch(`${first.url}/ui/api/sign-out`, { method: "POST", headers: { Cookie: cookie, Origin: origin, "X-CSRF-Token": csrf } });
+    expect(out.status).toBe(204);
+    await first.stop();
+
     await using second = await startServer({ home: first.home });
     expect((await fetch(`${second.url}/ui/api/library`, { headers: { Cookie: cookie } })).status).toBe(401);
-    expect((await fetch(`${second.url}/ui/`, { headers: { Cookie: cookie }, redirect: "manual" })).headers.get("location")).toBe("/ui/sign-in");
+    // Only that session: another one signed in before stays good.
+    expect((await fetch(`${second.url}/ui/api/library`, { headers: { Cookie: other.cookie } })).status).toBe(200);
+  });
+});
+
+describe("covers", () => {
+  function put(path: string, bytes: Uint8Array): void {
+    mkdirSync(join(path, ".."), { recursive: true });
+    writeFileSync(path, bytes);
+  }
+
+  /** The album's id, from the Library grid (its title is the link's text). */
+  async function albumId(s: TestServer, cookie: string, title: string): Promise<number> {
+    const page = await (await fetch(`${s.url}/ui/`, { headers: { Cookie: cookie } })).text();
+    const card = page.split('href="/ui/albums/').find((part) => part.split("</a>")[0]!.includes(title));
+    return Number(/^\d+/.exec(card!)![0]);
+  }
+
+  test("an embedded front cover, a folder image that comes later, none: served from what the library recorded", async () => {
+    await using s = await startServer();
+    const { cookie } = await session(s);
+    const picture = coverPng(32, [200, 30, 30], [30, 30, 200]);
+    put(join(s.musicDir, "Embedded", "01.wav"), wavWithPicture(0.3, { title: "One", artist: "Ember", album: "Embedded" }, picture));
+    put(join(s.musicDir, "Plain", "01.wav"), taggedWav(0.3, { title: "Two", artist: "Flat", album: "Plain" }));
+    const tracks = async () => (await (await fetch(`${s.url}/ui/api/library`, { headers: { Cookie: cookie } })).json()) as { tracks: number };
+    await waitFor(async () => (await tracks()).tracks === 2, 10_000, "both tracks indexed");
+
+    // Recorded when parsed, so serving needs no look on disk.
+    const recorded = new Database(s.dbPath, { readonly: true });
+    expect(recorded.query("SELECT rel_path, cover_embedded, cover_image FROM track ORDER BY rel_path").all()).toEqual([
+      { rel_path: "Embedded/01.wav", cover_embedded: 1, cover_image: "" },
+      { rel_path: "Plain/01.wav", cover_embedded: 0, cover_image: "" },
+    ]);
+    recorded.close();
+
+    const embedded = `${s.url}/ui/covers/${await albumId(s, cookie, "Embedded")}`;
+    const first = await fetch(embedded, { headers: { Cookie: cookie } });
+    expect(first.status).toBe(200);
+    expect(first.headers.get("content-type")).toBe("image/png");
+    expect(Buffer.from(await first.arrayBuffer()).equals(Buffer.from(picture))).toBe(true);
+    const etag = first.headers.get("etag");
+    expect(etag).toMatch(/^"[^"]+"$/);
+    const again = await fetch(embedded, { headers: { Cookie: cookie, "If-None-Match": etag! } });
+    expect([again.status, again.headers.get("etag"), (await again.arrayBuffer()).byteLength]).toEqual([304, etag, 0]);
+
+    const plain = `${s.url}/ui/covers/${await albumId(s, cookie, "Plain")}`;
+    const none = await fetch(plain, { headers: { Cookie: cookie } });
+    expect([none.status, none.headers.get("x-cover"), none.headers.get("etag")]).toEqual([200, "none", null]);
+
+    // folder.png copied in beside the tracks later: the watcher hands it over, the album has a cover now.
+    const folder = coverPng(16, [10, 200, 10], [0, 0, 0]);
+    put(join(s.musicDir, "Plain", "Folder.PNG"), folder);
+    const served = await waitFor(async () => {
+      const r = await fetch(plain, { headers: { Cookie: cookie } });
+      return r.headers.get("x-cover") === "none" ? null : Buffer.from(await r.arrayBuffer());
+    }, 10_000, "the folder image served");
+    expect(served.equals(Buffer.from(folder))).toBe(true);
+    rmSync(join(s.musicDir, "Plain", "Folder.PNG"));
+    await waitFor(async () => (await fetch(plain, { headers: { Cookie: cookie } })).headers.get("x-cover") === "none", 10_000, "back to none");
   });
 });

@@ -92,3 +92,45 @@ export function coverPng(size: number, a: [number, number, number], b: [number, 
   }
   return out;
 }
+
+/** An ID3v2.3 frame: id, a plain 32-bit big-endian size, no flags (ID3v2.3 §3.3). */
+function id3Frame(id: string, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(10 + body.length);
+  out.set(new TextEncoder().encode(id), 0);
+  new DataView(out.buffer).setUint32(4, body.length);
+  out.set(body, 10);
+  return out;
+}
+
+const latin1 = (text: string) => Uint8Array.from(text, (ch) => ch.charCodeAt(0));
+
+/**
+ * sineWav with an "id3 " chunk (as Picard and foobar2000 write) holding an
+ * ID3v2.3 tag: title, artist, album, and an APIC front cover (§4.15:
+ * encoding, MIME type, picture type 3, empty description, the image).
+ */
+export function wavWithPicture(seconds: number, tags: WavTags, png: Uint8Array): Uint8Array {
+  const text = (value: string) => new Uint8Array([0, ...latin1(value)]);
+  const apic = new Uint8Array([0, ...latin1("image/png"), 0, 3, 0, ...png]);
+  const frames = [id3Frame("TIT2", text(tags.title)), id3Frame("TPE1", text(tags.artist)), id3Frame("TALB", text(tags.album)), id3Frame("APIC", apic)];
+  const size = frames.reduce((n, f) => n + f.length, 0);
+  const tag = new Uint8Array(10 + size);
+  tag.set([0x49, 0x44, 0x33, 3, 0, 0], 0);
+  // The tag size is "synchsafe": 7 bits per byte.
+  tag.set([(size >> 21) & 0x7f, (size >> 14) & 0x7f, (size >> 7) & 0x7f, size & 0x7f], 6);
+  let at = 10;
+  for (const f of frames) {
+    tag.set(f, at);
+    at += f.length;
+  }
+  const wav = sineWav(seconds);
+  const chunk = new Uint8Array(8 + tag.length + (tag.length % 2));
+  chunk.set(new TextEncoder().encode("id3 "), 0);
+  new DataView(chunk.buffer).setUint32(4, tag.length, true);
+  chunk.set(tag, 8);
+  const out = new Uint8Array(wav.length + chunk.length);
+  out.set(wav, 0);
+  out.set(chunk, wav.length);
+  new DataView(out.buffer).setUint32(4, out.length - 8, true);
+  return out;
+}

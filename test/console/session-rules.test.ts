@@ -26,7 +26,7 @@ describe("sessions", () => {
     expect(sessions.verify(cookie)).toBeNull();
 
     const second = sessions.create();
-    sessions.revoke(second.session.id);
+    sessions.revoke(second.session);
     expect(sessions.verify(second.cookie)).toBeNull();
 
     // The same id under a server whose secret changed: the signature no longer matches.

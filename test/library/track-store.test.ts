@@ -8,7 +8,7 @@ function tags(over: Partial<TrackTags> = {}): TrackTags {
   return {
     title: "Pagan Poetry", artist: "Björk", album: "Vespertine", albumArtist: "Björk", genre: "Electronic",
     year: 2001, yearString: "2001", trackNumber: 3, discNumber: 1, composer: "", length: 300_000, bitrate: 320,
-    frequency: 44100, parseError: null, ...over,
+    frequency: 44100, embeddedCover: false, parseError: null, ...over,
   };
 }
 
