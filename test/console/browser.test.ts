@@ -134,6 +134,8 @@ test("Play streams the track: currentTime advances; the bar shows title and arti
   expect(await page.locator("#now-title").textContent()).toBe(XSS_TITLE);
   expect(await page.locator("#now-artist").textContent()).toBe("Aurora Lane");
   await page.getByRole("button", { name: "Next track" }).click();
+  // The old track's currentTime is still > 0.3 until the new one loads: wait for the switch first.
+  await page.locator("#now-title", { hasText: "Tunnel" }).waitFor({ timeout: 20_000 });
   await page.waitForFunction(() => document.getElementById("audio").currentTime > 0.3, undefined, { timeout: 20_000 });
   expect(await page.locator("#now-title").textContent()).toBe("Tunnel");
   await shoot(page, "player");
@@ -151,6 +153,7 @@ test("Search finds tracks, albums and artists as you type", async () => {
   expect(await page.locator("#results .album-title").allTextContents()).toEqual(["Night Drive"]);
   await shoot(page, "search");
   await page.getByRole("link", { name: "Artists" }).click();
+  await page.locator("ul.artists a").first().waitFor();
   expect(await page.locator("ul.artists a").allTextContents()).toEqual(["Aurora Lane", "Basalt"]);
   await shoot(page, "artists");
 }, 60_000);
@@ -191,6 +194,8 @@ test("Upload into a chosen folder: a > 16 MiB file (multipart, parallel parts) a
 
 test("Files: folders, Copy link gives a presigned URL that fetches the file, Delete removes a folder after confirming", async () => {
   await page.getByRole("link", { name: "Files" }).click();
+  // Reads do not wait like clicks do: wait for the new page before reading it.
+  await page.getByRole("link", { name: "Cedar/" }).waitFor();
   expect(await page.locator("tbody td:first-child a").allTextContents()).toEqual(["Aurora Lane/", "Basalt/", "Cedar/"]);
   await page.getByRole("link", { name: "Basalt/" }).click();
   await page.getByRole("link", { name: "Slow Water/" }).click();
@@ -217,15 +222,19 @@ test("Files: folders, Copy link gives a presigned URL that fetches the file, Del
 
 test("Connect shows the endpoint and access key, the secret only after Show secret; Status shows counts", async () => {
   await page.getByRole("link", { name: "Connect" }).click();
+  await page.locator("#endpoint").waitFor();
   expect(await page.locator("#endpoint").textContent()).toBe(new URL(server.url).origin);
   expect(await page.locator("#access-key").textContent()).toBe(ACCESS_KEY);
   expect(await page.content()).not.toContain(SECRET_KEY);
   await shoot(page, "connect");
   await page.getByRole("button", { name: "Show secret" }).click();
-  await expect(page.locator("#secret-key").textContent()).resolves.toBe(SECRET_KEY);
+  // The secret is fetched when asked for: wait until it has replaced the dots.
+  await page.locator("#secret-key", { hasText: SECRET_KEY }).waitFor();
+  expect(await page.locator("#secret-key").textContent()).toBe(SECRET_KEY);
   expect(await page.locator("pre.snippet").first().textContent()).toContain(SECRET_KEY);
 
   await page.getByRole("link", { name: "Status" }).click();
+  await page.locator("#count-tracks").waitFor();
   expect(await page.locator("#count-tracks").textContent()).toBe("3");
   expect(await page.locator("#count-albums").textContent()).toBe("2");
   await shoot(page, "status");
