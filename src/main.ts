@@ -77,7 +77,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
           stats: () => q.stats(),
           albumsPage: (limit, offset, artistId) => q.albumsPage(limit, offset, artistId),
           album: (id) => q.album(id),
-          albumTracks: (id) => q.albumTracks(id),
+          albumTracks: (id, limit, offset) => q.albumTracks(id, limit, offset),
           artistsPage: (limit, offset) => q.artistsPage(limit, offset),
           search: (text, limit) => q.search(text, limit),
           searchAlbums: (text, limit) => q.searchAlbums(text, limit),

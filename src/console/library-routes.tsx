@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { ConsoleEnv, ConsoleOptions } from "./env.ts";
 import { renderPage } from "./render.ts";
 import { Layout } from "./pages/layout.tsx";
-import { ALBUMS_PER_PAGE, ARTISTS_PER_PAGE, AlbumsView, AlbumView, ArtistsView, SearchBox, SearchResults } from "./pages/library.tsx";
+import { ALBUMS_PER_PAGE, ARTISTS_PER_PAGE, AlbumsView, AlbumView, ArtistsView, SearchBox, SearchResults, TRACKS_PER_PAGE } from "./pages/library.tsx";
 import { BASE } from "./routing.ts";
 import { PLACEHOLDER_COVER } from "./assets.ts";
 
@@ -60,10 +60,11 @@ export function libraryRoutes(opts: ConsoleOptions): Hono<ConsoleEnv> {
     const id = idParam.safeParse(c.req.param("id"));
     const album = id.success ? lib.album(id.data) : null;
     if (!album) return c.notFound();
+    const page = pageQuery.parse(c.req.query("page"));
     return c.html(
       renderPage(
         <Layout title={album.title} view="Library" csrf={c.get("session").csrf}>
-          <AlbumView album={album} tracks={lib.albumTracks(album.id)} />
+          <AlbumView album={album} tracks={lib.albumTracks(album.id, TRACKS_PER_PAGE, (page - 1) * TRACKS_PER_PAGE)} page={page} />
         </Layout>,
       ),
     );

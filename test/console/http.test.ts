@@ -210,3 +210,25 @@ describe("covers", () => {
     await waitFor(async () => (await fetch(plain, { headers: { Cookie: cookie } })).headers.get("x-cover") === "none", 10_000, "back to none");
   });
 });
+
+describe("pages", () => {
+  test("an album of 205 tracks is paginated, 200 a page, in playing order", async () => {
+    await using s = await startServer();
+    const { cookie } = await session(s);
+    const wav = (n: number) => taggedWav(0.05, { title: `Part ${n}`, artist: "Longform", album: "Box Set", track: n });
+    mkdirSync(join(s.musicDir, "Box Set"), { recursive: true });
+    for (let n = 1; n <= 205; n++) writeFileSync(join(s.musicDir, "Box Set", `${String(n).padStart(3, "0")}.wav`), wav(n));
+    const library = async () => (await (await fetch(`${s.url}/ui/api/library`, { headers: { Cookie: cookie } })).json()) as { tracks: number };
+    await waitFor(async () => (await library()).tracks === 205, 20_000, "all tracks indexed");
+    const grid = await (await fetch(`${s.url}/ui/`, { headers: { Cookie: cookie } })).text();
+    const id = /href="\/ui\/albums\/(\d+)"/.exec(grid)![1];
+    const titles = async (page: number) => {
+      const html = await (await fetch(`${s.url}/ui/albums/${id}?page=${page}`, { headers: { Cookie: cookie } })).text();
+      return [...html.matchAll(/class="track-title"[^>]*>([^<]*)</g)].map((m) => m[1]);
+    };
+    const first = await titles(1);
+    expect(first.length).toBe(200);
+    expect([first[0], first[199]]).toEqual(["Part 1", "Part 200"]);
+    expect(await titles(2)).toEqual(["Part 201", "Part 202", "Part 203", "Part 204", "Part 205"]);
+  }, 60_000);
+});

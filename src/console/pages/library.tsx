@@ -6,6 +6,8 @@ import { Pager } from "./layout.tsx";
 
 export const ALBUMS_PER_PAGE = 48;
 export const ARTISTS_PER_PAGE = 100;
+/** An album page is paginated too: a folder of thousands of files is one "album" to the library. */
+export const TRACKS_PER_PAGE = 200;
 
 export function SearchBox(props: { q: string }) {
   return (
@@ -96,7 +98,7 @@ export function TrackList(props: { tracks: readonly TrackRow[]; showAlbum?: bool
   );
 }
 
-export function AlbumView(props: { album: AlbumRow; tracks: readonly TrackRow[] }) {
+export function AlbumView(props: { album: AlbumRow; tracks: readonly TrackRow[]; page: number }) {
   const a = props.album;
   return (
     <article class="album-page">
@@ -107,6 +109,7 @@ export function AlbumView(props: { album: AlbumRow; tracks: readonly TrackRow[] 
         <p class="muted">{[a.year ? String(a.year) : null, `${a.tracks} tracks`, duration(a.length)].filter(Boolean).join(" · ")}</p>
       </div>
       <TrackList tracks={props.tracks} />
+      <Pager page={props.page} size={TRACKS_PER_PAGE} total={a.tracks} href={(p) => `${BASE}/albums/${a.id}?page=${p}`} />
     </article>
   );
 }
