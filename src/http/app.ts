@@ -36,16 +36,34 @@ export interface ConsoleHandler {
   fetch(req: Request, client: { address: string | null }): Response | Promise<Response>;
 }
 
-/** Bun.serve passes itself as hono's env: the peer's address, for the console's sign-in throttle. */
+/** Bun.serve passes itself as the second argument: the peer's address, for the console's sign-in throttle. */
 type BunEnv = { requestIP?(req: Request): { address: string } | null } | undefined;
 
-export function createApp(opts: AppOptions): Hono {
-  const app = new Hono();
+/** What Bun.serve calls. */
+export interface App {
+  fetch(req: Request, server?: BunEnv): Promise<Response>;
+}
+
+/**
+ * The console and CORS wrap the S3 app as plain functions in front of it:
+ * the console's requests never reach S3 or CORS, and every S3 answer,
+ * errors included, passes through CORS.
+ */
+export function createApp(opts: AppOptions): App {
+  const s3 = s3App(opts);
   const ui = opts.console;
-  if (ui) app.use("*", async (c, next) => (ui.owns(c.req.raw) ? ui.fetch(c.req.raw, { address: (c.env as BunEnv)?.requestIP?.(c.req.raw)?.address ?? null }) : next()));
   // Before everything, authentication included: preflights carry no signature.
   const corsLayer = cors({ origins: opts.services.corsOrigins, skip: ui ? (req) => ui.owns(req) : undefined });
-  app.use("*", (c, next) => corsLayer(c.req.raw, () => next().then(() => c.res)));
+  return {
+    async fetch(req, server) {
+      if (ui?.owns(req)) return ui.fetch(req, { address: server?.requestIP?.(req)?.address ?? null });
+      return corsLayer(req, async () => s3.fetch(req));
+    },
+  };
+}
+
+function s3App(opts: AppOptions): Hono {
+  const app = new Hono();
   app.all("*", async (c) => {
     const req = c.req.raw;
     const requestId = newRequestId();

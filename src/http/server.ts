@@ -1,5 +1,5 @@
 /** Bun.serve around the app, with limits sized for music uploads. */
-import type { Hono } from "hono";
+import type { App } from "./app.ts";
 import { MAX_PART_SIZE } from "../s3/limits.ts";
 
 export interface RunningServer {
@@ -10,13 +10,13 @@ export interface RunningServer {
 }
 
 /** `tls`: PEM file paths, already checked by config/tls.ts. */
-export function listen(app: Hono, hostname: string, port: number, tls: { cert: string; key: string } | null = null): RunningServer {
+export function listen(app: App, hostname: string, port: number, tls: { cert: string; key: string } | null = null): RunningServer {
   const server = Bun.serve({
     hostname,
     port,
     // Same port, TLS instead of plain HTTP (SPEC §5); files are read once, at startup.
     tls: tls ? { cert: Bun.file(tls.cert), key: Bun.file(tls.key) } : undefined,
-    fetch: app.fetch,
+    fetch: (req, server) => app.fetch(req, server),
     // Bun caps bodies at 128 MB by default. Our caps (2 GiB PUT, 5 GiB part,
     // plus aws-chunked framing) are enforced while streaming, by the one
     // verified body stream (s3/verified-body.ts).

@@ -68,7 +68,7 @@ describe("the CORS layer in the app", () => {
   const presigned = (key: string) => s3.presign(key, { expiresIn: 60 });
 
   test("an internal error (500) still lets the page read the answer", async () => {
-    const res = await app.request(presigned("song.mp3"), { headers: { Origin: ORIGIN, Host: "s3.test" } });
+    const res = await app.fetch(new Request(presigned("song.mp3"), { headers: { Origin: ORIGIN, Host: "s3.test" } }));
     expect(res.status).toBe(500);
     expect(await res.text()).toContain("<Code>InternalError</Code>");
     expect(res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
@@ -78,7 +78,7 @@ describe("the CORS layer in the app", () => {
   });
 
   test("a 500 for another origin carries no Allow-Origin, only Vary", async () => {
-    const res = await app.request(presigned("song.mp3"), { headers: { Origin: "http://elsewhere.test", Host: "s3.test" } });
+    const res = await app.fetch(new Request(presigned("song.mp3"), { headers: { Origin: "http://elsewhere.test", Host: "s3.test" } }));
     expect(res.status).toBe(500);
     expect(res.headers.get("access-control-allow-origin")).toBeNull();
     expect(res.headers.get("vary")).toBe("Origin");
