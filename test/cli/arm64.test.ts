@@ -1,12 +1,14 @@
 /**
  * The Raspberry Pi build: cross-compiled for linux-arm64 and run under
- * qemu-user emulation (installed by .ci/run), serving a real upload.
+ * qemu-user emulation (installed by .ci/run), serving a real upload and a
+ * multipart one assembled by copy_file_range through bun:ffi.
  */
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { bunS3 } from "../helpers/clients.ts";
+import { DEBUG_LOG, expectCompleteByKernel } from "../helpers/kernel-copy.ts";
 import { ROOT, startServer } from "../helpers/server.ts";
 
 const QEMU = "/usr/bin/qemu-aarch64-static";
@@ -19,9 +21,10 @@ test("dist/rockboxd-s3-linux-arm64 runs and serves under emulation", async () =>
   const version = Bun.spawnSync([QEMU, "-L", "/", bin, "--version"]);
   expect(version.stdout.toString().trim()).toBe(`rockboxd-s3 ${pkg.version}`);
 
-  await using server = await startServer({ command: [QEMU, "-L", "/", bin] });
+  await using server = await startServer({ command: [QEMU, "-L", "/", bin], env: DEBUG_LOG });
   const s3 = bunS3(server);
   await s3.write("pi/track.flac", "played on a Pi");
   expect(readFileSync(join(server.musicDir, "pi/track.flac"), "utf8")).toBe("played on a Pi");
   expect(await s3.file("pi/track.flac").text()).toBe("played on a Pi");
+  await expectCompleteByKernel(server);
 }, 180_000);

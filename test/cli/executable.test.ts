@@ -8,6 +8,8 @@ import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { bunS3 } from "../helpers/clients.ts";
+import { builtExecutable } from "../helpers/executable.ts";
+import { DEBUG_LOG, expectCompleteByKernel } from "../helpers/kernel-copy.ts";
 import { ROOT, startServer, tempDir, waitFor, writeSettings } from "../helpers/server.ts";
 
 test("bun run build makes a working dist/rockboxd-s3", async () => {
@@ -34,4 +36,9 @@ test("bun run build makes a working dist/rockboxd-s3", async () => {
   const row = await waitFor(() => db.query<{ artist: string; album: string }, []>("SELECT artist, album FROM track WHERE rel_path = 'Björk/tagged.flac'").get(), 10_000, "tagged row");
   db.close();
   expect(row).toEqual({ artist: "Björk", album: "Vespertine — 東京" });
+}, 120_000);
+
+test("the executable assembles a multipart upload with copy_file_range (bun:ffi finds libc.so.6)", async () => {
+  await using server = await startServer({ command: [await builtExecutable()], env: DEBUG_LOG });
+  await expectCompleteByKernel(server);
 }, 120_000);

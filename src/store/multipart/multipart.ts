@@ -53,6 +53,8 @@ export class Multipart {
   /** Uploads with a part being received: never swept. */
   private readonly busy = new Map<string, number>();
   private readonly completing = new Map<string, Promise<CompletedUpload>>();
+  /** Told how each Complete's bytes moved: `kernelBytes` of `size` by copy_file_range, the rest read and written. */
+  onAssembled: (key: string, size: number, kernelBytes: number) => void = () => {};
 
   constructor(
     private readonly bucket: Bucket,
@@ -157,6 +159,7 @@ export class Multipart {
     const plan = planChecksums(manifest, records, expected);
     const dest = this.layout.pathOf(manifest.key);
     const assembled = await assembleParts(this.layout, records.map((r) => dir.dataPath(r)), plan.fullObject);
+    this.onAssembled(manifest.key, assembled.size, assembled.kernelBytes);
     let checksums: Record<string, string> | null;
     try {
       checksums = plan.finish(assembled.checksums);
