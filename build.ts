@@ -5,6 +5,13 @@
  */
 import { $ } from "bun";
 
+/**
+ * What goes into the executable: the program, and each worker thread's own
+ * entrypoint (`bun build --compile` bundles a worker only when it is listed;
+ * it keeps its path relative to src/, where src/library/tag-pool.ts looks).
+ */
+export const ENTRYPOINTS = ["./src/main.ts", "./src/library/tag-worker.ts"].map((p) => new URL(p, import.meta.url).pathname);
+
 const TARGETS = {
   "linux-x64": "bun-linux-x64",
   "linux-arm64": "bun-linux-arm64",
@@ -13,7 +20,7 @@ const TARGETS = {
 async function compile(outfile: string, target?: string): Promise<void> {
   const started = performance.now();
   const result = await Bun.build({
-    entrypoints: ["./src/main.ts"],
+    entrypoints: ENTRYPOINTS,
     compile: target ? { target: target as Bun.Build.CompileTarget, outfile } : { outfile },
     minify: true,
     sourcemap: "linked",
@@ -27,15 +34,17 @@ async function compile(outfile: string, target?: string): Promise<void> {
   console.log(`built ${outfile} (${size.toFixed(1)} MiB, ${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }
 
-await $`mkdir -p dist`;
-const only = Bun.argv.indexOf("--target");
-if (only > 0) {
-  const name = Bun.argv[only + 1] as keyof typeof TARGETS;
-  if (!(name in TARGETS)) throw new Error(`--target takes one of ${Object.keys(TARGETS).join(", ")}`);
-  await compile(`dist/rockboxd-s3-${name}`, TARGETS[name]);
-} else {
-  await compile("dist/rockboxd-s3");
-  if (Bun.argv.includes("--all")) {
-    for (const [name, target] of Object.entries(TARGETS)) await compile(`dist/rockboxd-s3-${name}`, target);
+if (import.meta.main) {
+  await $`mkdir -p dist`;
+  const only = Bun.argv.indexOf("--target");
+  if (only > 0) {
+    const name = Bun.argv[only + 1] as keyof typeof TARGETS;
+    if (!(name in TARGETS)) throw new Error(`--target takes one of ${Object.keys(TARGETS).join(", ")}`);
+    await compile(`dist/rockboxd-s3-${name}`, TARGETS[name]);
+  } else {
+    await compile("dist/rockboxd-s3");
+    if (Bun.argv.includes("--all")) {
+      for (const [name, target] of Object.entries(TARGETS)) await compile(`dist/rockboxd-s3-${name}`, target);
+    }
   }
 }

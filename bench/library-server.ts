@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { BenchServer } from "./servers.ts";
+import { memoryOf, type BenchServer } from "./servers.ts";
 
 export const EXE = join(import.meta.dir, "..", "dist", "rockboxd-s3");
 const ACCESS_KEY = "BENCHACCESSKEY000001";
@@ -120,14 +120,21 @@ export async function firstResponse(url: string, timeoutMs = 30_000): Promise<nu
   }
 }
 
-/** `rockboxd-s3 scan`: wall seconds and its summary line. */
-export async function runScan(h: Home): Promise<{ seconds: number; summary: string; parsed: number }> {
+/** `rockboxd-s3 scan`: wall seconds, its summary line, and its peak RSS (VmHWM, read until it exits). */
+export async function runScan(h: Home): Promise<{ seconds: number; summary: string; parsed: number; peakRss: number }> {
   const t = performance.now();
   const proc = Bun.spawn([EXE, "scan", "--music-dir", h.musicDir, "--db", h.dbPath], { env: envFor(h.home), stdout: "pipe", stderr: "pipe" });
+  let peakRss = 0;
+  const sample = setInterval(() => {
+    try {
+      peakRss = Math.max(peakRss, memoryOf(proc.pid).peak);
+    } catch {} // exited between two samples
+  }, 50);
   const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  clearInterval(sample);
   const seconds = (performance.now() - t) / 1000;
   const summary = out.trim().split("\n").at(-1) ?? "";
   const m = /(\d+) parsed/.exec(summary);
   if (code !== 0 || !m) throw new Error(`scan failed (${code}): ${out}${err}`);
-  return { seconds, summary, parsed: Number(m[1]) };
+  return { seconds, summary, parsed: Number(m[1]), peakRss };
 }

@@ -12,6 +12,7 @@ import { silentLog, type Log } from "./log.ts";
 import { LibraryQueries } from "./queries.ts";
 import { reconcile, type ReconcileObserver, type ReconcileResult } from "./reconcile.ts";
 import { SyncQueue } from "./sync-queue.ts";
+import { TagPool } from "./tag-pool.ts";
 import { TrackStore } from "./track-store.ts";
 
 export type { Log } from "./log.ts";
@@ -37,6 +38,8 @@ export interface LibraryOptions {
   debounceMs?: number;
   /** Parses in flight at once. */
   concurrency?: number;
+  /** Tag-parsing worker threads (0: on the main thread). Default: one per core but one. */
+  tagThreads?: number;
   backstopMs?: number;
   shortBackstopMs?: number;
   /** For a folder given by name: replaces node:fs watch (tests simulate ENOSPC). */
@@ -70,7 +73,8 @@ export function createLibrary(options: LibraryOptions): Library {
       : options.musicDir;
   const musicDir = dir.root;
   const store = new TrackStore(options.db, musicDir);
-  const queue = new SyncQueue({ dir, store, log, concurrency: options.concurrency });
+  const tags = new TagPool({ log, threads: options.tagThreads });
+  const queue = new SyncQueue({ dir, store, log, concurrency: options.concurrency, tags });
   dir.follow(queue);
   const queries = new LibraryQueries(options.db);
   const long = options.backstopMs ?? BACKSTOP_MS;
@@ -133,6 +137,7 @@ export function createLibrary(options: LibraryOptions): Library {
       dir.stopWatching();
       await running?.catch(() => undefined);
       await queue.close();
+      tags.close();
       if (ownDir) dir.close();
     },
   };

@@ -11,7 +11,7 @@ import { basename, dirname, join } from "node:path";
 import { fileIdentity, isAudioPath, sameIdentity, sameLook, type Change, type Look, type MusicDir, type WalkEntry } from "../music-dir/index.ts";
 import { FolderImages, isCoverImageName } from "./cover.ts";
 import type { Log } from "./log.ts";
-import { readTags } from "./tags.ts";
+import { readTags, type TrackTags } from "./tags.ts";
 import type { TrackStore, TrackUpsert } from "./track-store.ts";
 
 /** The results of a group of paths, written in one transaction. */
@@ -46,6 +46,8 @@ export class PathSync {
     private readonly store: TrackStore,
     private readonly log: Log,
     private readonly host: PathSyncHost,
+    /** Reads a file's tags (the sync queue's tag pool; inline by default). */
+    private readonly read: (absPath: string, size: number) => Promise<TrackTags> = readTags,
   ) {}
 
   async sync(rel: string, batch: Batch, change: Change | null = null): Promise<void> {
@@ -67,7 +69,7 @@ export class PathSync {
       const id = fileIdentity(st);
       if (known && sameIdentity(known, id)) return;
       const abs = join(this.dir.root, rel);
-      const tags = await readTags(abs, st.size);
+      const tags = await this.read(abs, st.size);
       // Our own write was renamed into place whole; anything else may still be
       // moving. A later change by anyone comes round as its own change.
       if (!change?.ours && !sameLook(this.dir.look(rel), st)) return this.host.later(rel); // changed while parsed

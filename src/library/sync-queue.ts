@@ -10,6 +10,7 @@
 import { isWorkPath, type Change, type Follower, type MusicDir } from "../music-dir/index.ts";
 import { silentLog, type Log } from "./log.ts";
 import { emptyBatch, PathSync, type Batch } from "./path-sync.ts";
+import type { TagPool } from "./tag-pool.ts";
 import type { TrackStore } from "./track-store.ts";
 
 export interface SyncQueueOptions {
@@ -18,6 +19,8 @@ export interface SyncQueueOptions {
   log?: Log;
   /** Files parsed at once. */
   concurrency?: number;
+  /** Where tags are read (worker threads); inline when not given. */
+  tags?: TagPool;
   /** Results per transaction when nothing urgent is waiting. */
   batchSize?: number;
 }
@@ -64,7 +67,7 @@ export class SyncQueue implements Follower {
         this.stats.parsed++;
         if (failed) this.stats.errors++;
       },
-    });
+    }, options.tags && ((path, size) => options.tags!.read(path, size).then((r) => r.tags)));
   }
 
   /** music_dir handed over a change: ours first, the watcher's behind them. */

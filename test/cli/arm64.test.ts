@@ -1,15 +1,17 @@
 /**
  * The Raspberry Pi build: cross-compiled for linux-arm64 and run under
- * qemu-user emulation (installed by .ci/run), serving a real upload and a
- * multipart one assembled by copy_file_range through bun:ffi.
+ * qemu-user emulation (installed by .ci/run), serving a real upload, a
+ * multipart one assembled by copy_file_range through bun:ffi, and a tagged
+ * one whose tags the bundled tag worker reads.
  */
 import { expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { bunS3 } from "../helpers/clients.ts";
 import { DEBUG_LOG, expectCompleteByKernel } from "../helpers/kernel-copy.ts";
-import { ROOT, startServer } from "../helpers/server.ts";
+import { ROOT, startServer, waitFor } from "../helpers/server.ts";
 
 const QEMU = "/usr/bin/qemu-aarch64-static";
 
@@ -27,4 +29,12 @@ test("dist/rockboxd-s3-linux-arm64 runs and serves under emulation", async () =>
   expect(readFileSync(join(server.musicDir, "pi/track.flac"), "utf8")).toBe("played on a Pi");
   expect(await s3.file("pi/track.flac").text()).toBe("played on a Pi");
   await expectCompleteByKernel(server);
+
+  // A tagged upload gets its tags, read on the tag worker thread bundled into the arm64 build.
+  await s3.write("pi/tagged.ogg", Bun.file(join(ROOT, "test", "fixtures", "audio", "tagged.ogg")));
+  const db = new Database(server.dbPath, { readonly: true });
+  const row = await waitFor(() => db.query<{ artist: string; album: string }, []>("SELECT artist, album FROM track WHERE rel_path = 'pi/tagged.ogg'").get(), 60_000, "tagged row");
+  db.close();
+  expect(row).toEqual({ artist: "Björk", album: "Vespertine — 東京" });
+  expect(server.stderr()).not.toContain("tag worker failed");
 }, 180_000);

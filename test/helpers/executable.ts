@@ -4,13 +4,14 @@
  * share one build and never race `bun run build` writing dist/.
  */
 import { join } from "node:path";
-import { ROOT, tempDir } from "./server.ts";
+import { ENTRYPOINTS } from "../../build.ts";
+import { tempDir } from "./server.ts";
 
 let built: Promise<string> | undefined;
 
 async function build(): Promise<string> {
   const outfile = join(tempDir("rbs3-exe"), "rockboxd-s3");
-  const result = await Bun.build({ entrypoints: [join(ROOT, "src", "main.ts")], compile: { outfile }, minify: true });
+  const result = await Bun.build({ entrypoints: ENTRYPOINTS, compile: { outfile }, minify: true });
   if (!result.success) throw new Error(`build failed: ${result.logs.join("\n")}`);
   return outfile;
 }

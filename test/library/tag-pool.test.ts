@@ -1,0 +1,57 @@
+/**
+ * The tag pool (SPEC §8: a first scan parses on worker threads): tags read
+ * off the main thread equal the inline ones, and idle workers do not keep
+ * the process alive.
+ */
+import { describe, expect, test } from "bun:test";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { threadId } from "node:worker_threads";
+import { TagPool } from "../../src/library/tag-pool.ts";
+import { readTags } from "../../src/library/tags.ts";
+import { AUDIO_FIXTURES, fixture, MemoryLog } from "./helpers.ts";
+
+const FIXTURES = readdirSync(AUDIO_FIXTURES).sort();
+
+describe("TagPool", () => {
+  test("with worker threads, every fixture is parsed off the main thread into the same tags", async () => {
+    const log = new MemoryLog();
+    const pool = new TagPool({ log, threads: 2 });
+    try {
+      const results = await Promise.all(FIXTURES.map((name) => pool.read(fixture(name), Bun.file(fixture(name)).size)));
+      const inline = await Promise.all(FIXTURES.map((name) => readTags(fixture(name), Bun.file(fixture(name)).size)));
+      expect(results.map((r) => r.tags)).toEqual(inline);
+      const threads = new Set(results.map((r) => r.thread));
+      expect(threads.has(threadId)).toBe(false);
+      expect(threads.size).toBe(2); // 20 parses at once spread over both workers
+      expect(log.lines).toEqual([]);
+    } finally {
+      pool.close();
+    }
+  });
+
+  test("with no worker threads, tags are read on the calling thread", async () => {
+    const pool = new TagPool({ log: new MemoryLog(), threads: 0 });
+    const result = await pool.read(fixture("tagged.flac"), Bun.file(fixture("tagged.flac")).size);
+    expect(result.thread).toBe(threadId);
+    expect(result.tags.artist).toBe("Björk");
+  });
+
+  test("with nothing else to do, the process gets its answer and then exits: idle workers do not hold it", async () => {
+    // The pool is never closed and its idle stop is a minute away: only an
+    // unref'd idle worker lets this process end.
+    const script = `
+      import { TagPool } from ${JSON.stringify(join(import.meta.dir, "../../src/library/tag-pool.ts"))};
+      const pool = new TagPool({ log: { debug() {}, info() {}, warn() {}, error() {} }, threads: 1, idleMs: 60_000 });
+      const { tags, thread } = await pool.read(${JSON.stringify(fixture("tagged.ogg"))}, ${Bun.file(fixture("tagged.ogg")).size});
+      console.log(JSON.stringify({ artist: tags.artist, offMain: thread !== 0 }));
+    `;
+    const started = performance.now();
+    await using proc = Bun.spawn(["bun", "-e", script], { stdout: "pipe", stderr: "pipe" });
+    const timer = setTimeout(() => proc.kill(), 20_000);
+    const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    clearTimeout(timer);
+    expect({ out: out.trim(), err, code }).toEqual({ out: JSON.stringify({ artist: "Björk", offMain: true }), err: "", code: 0 });
+    expect(performance.now() - started).toBeLessThan(15_000); // not held until the 60 s idle stop
+  }, 30_000);
+});
