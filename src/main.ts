@@ -103,7 +103,9 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   // The startup reconcile runs once the server answers: with an unchanged
   // library both indexes are already right. Its walk and comparison maps are
   // garbage once it is done; collect them now rather than hold ~70 MB more
-  // RSS until the collector gets round to it (100k tracks, bench/).
+  // RSS until the collector gets round to it (100k tracks, bench/). JSC
+  // scans the stack conservatively, so a stale pointer can keep one of them
+  // alive through this collection: the walks empty their maps themselves.
   const started = new Promise<void>((resolve) => setImmediate(resolve))
     .then(() => library.start())
     .then(

@@ -80,6 +80,7 @@ export async function reconcile(parts: {
   for (const dir of unreadable) log.warn("library: folder cannot be read, its tracks are kept", { path: dir });
   for (const o of observers) o.end(true, unreadable);
   const gone = [...known.keys()].filter((rel) => !unreadable.some((dir) => rel.startsWith(dir)));
+  known.clear(); // not left to the collector: see IndexSync.endWalk
   if (inodes.length > 0) store.setInodes(inodes);
   dir.adoptRoot();
   queue.enqueueNow(changed);
