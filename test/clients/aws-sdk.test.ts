@@ -17,6 +17,7 @@ import { expectedEtag, LARGE_SIZE, md5File, planSync, SMALL_KEY, SMALL_SIZE } fr
 import { filesUnder } from "../helpers/clients/music-folder.ts";
 import { opCounts, summarizeOps, traced } from "../helpers/clients/recorder.ts";
 import { clientConformance, type Listed } from "./conformance.ts";
+import { recordSdkRequests, type SentBySdk } from "../helpers/clients/sdk-sent.ts";
 
 /** lib-storage's defaults: 5 MiB parts, one PutObject when the body fits in one part. */
 const LIB_STORAGE = { partSize: 5 * MiB, threshold: 5 * MiB + 1 };
@@ -25,7 +26,7 @@ const SMALL_UPLOAD_KEY = "lib-storage/Sigur Rós — Hoppípolla (東京).flac";
 
 let s3: S3Client;
 /** The payload mode (x-amz-content-sha256) and checksum headers of every request the SDK sent. */
-const sent: { method: string; payload: string; checksum: string[] }[] = [];
+const sent: SentBySdk[] = [];
 
 async function listAll(prefix: string): Promise<Listed[]> {
   const out: Listed[] = [];
@@ -42,18 +43,7 @@ clientConformance(
   {
     setup(w) {
       s3 = sdkClient(w.recorder);
-      s3.middlewareStack.add(
-        (next) => async (args: any) => {
-          const h: Record<string, string> = args.request.headers;
-          sent.push({
-            method: args.request.method,
-            payload: h["x-amz-content-sha256"] ?? "",
-            checksum: Object.keys(h).filter((k) => /^x-amz-(checksum-|trailer$)/.test(k)).map((k) => `${k}: ${h[k]}`),
-          });
-          return next(args);
-        },
-        { step: "deserialize", name: "recordPayloadMode" },
-      );
+      recordSdkRequests(s3, sent);
     },
     teardown: () => s3?.destroy(),
     upload: (_w, path, key) => upload(key, path),

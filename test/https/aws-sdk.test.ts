@@ -27,6 +27,7 @@ import { sdkClient } from "../helpers/clients.ts";
 import { executableCommand } from "../helpers/executable.ts";
 import { startServer, type TestServer } from "../helpers/server.ts";
 import { makeTestCa, type TestCa, tlsSettings, trustingAgent } from "../helpers/test-ca.ts";
+import { recordSdkRequests, type SentBySdk } from "../helpers/clients/sdk-sent.ts";
 
 /** lib-storage's defaults: 5 MiB parts. */
 const LIB_STORAGE = { partSize: 5 * MiB, threshold: 5 * MiB + 1 };
@@ -41,7 +42,7 @@ let recorder: Recorder;
 let fx: Fixture;
 let s3: S3Client;
 /** The payload mode (x-amz-content-sha256) and checksum headers of every request the SDK sent. */
-const sent: { method: string; payload: string; checksum: string[] }[] = [];
+const sent: SentBySdk[] = [];
 
 beforeAll(async () => {
   ca = makeTestCa();
@@ -49,18 +50,7 @@ beforeAll(async () => {
   recorder = await recordingProxy(server, ca);
   fx = makeFixture("https-aws-sdk");
   s3 = sdkClient(recorder, { requestHandler: { httpsAgent: trustingAgent(ca) } });
-  s3.middlewareStack.add(
-    (next) => async (args: any) => {
-      const h: Record<string, string> = args.request.headers;
-      sent.push({
-        method: args.request.method,
-        payload: h["x-amz-content-sha256"] ?? "",
-        checksum: Object.keys(h).filter((k) => /^x-amz-(checksum-|trailer$)/.test(k)).sort(),
-      });
-      return next(args);
-    },
-    { step: "deserialize", name: "recordPayloadMode" },
-  );
+  recordSdkRequests(s3, sent);
 }, 120_000);
 afterAll(async () => {
   s3?.destroy();
@@ -71,7 +61,7 @@ afterAll(async () => {
 });
 
 const traced = <T>(fn: () => Promise<T>) => tracedOn(recorder, fn);
-const puts = () => sent.filter((r) => r.method === "PUT").map((r) => [r.payload, r.checksum]);
+const puts = () => sent.filter((r) => r.method === "PUT").map((r) => [r.payload, r.checksum.map((c) => c.split(":")[0]).sort()]);
 const sha256 = (bytes: Uint8Array) => new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
 const head = (Key: string) => s3.send(new HeadObjectCommand({ Bucket: "music", Key, ChecksumMode: "ENABLED" }));
 
