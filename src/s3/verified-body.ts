@@ -49,10 +49,6 @@ export class VerifiedBody implements AsyncIterable<Uint8Array> {
     if (promises.sha256Hex !== undefined) this.checks.push(sha256PayloadCheck(promises.sha256Hex));
   }
 
-  get expectedBytes(): number | undefined {
-    return this.promises.expectedBytes;
-  }
-
   /** Also compute `algorithm` over the bytes (a part of an upload that keeps one, a copy that asks for one). */
   compute(algorithm: ChecksumAlgorithm): void {
     if (!this.computed.has(algorithm)) this.computed.set(algorithm, createChecksum(algorithm));

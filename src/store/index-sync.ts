@@ -78,15 +78,16 @@ export class IndexSync implements Follower {
       this.clearAncestorMarkers(rel);
       return this.syncFolderMarker(rel, look);
     }
+    // The common case (every GET and HEAD): nothing changed, so nothing is
+    // written, and the key, already validated by the request, is not again.
+    const known = look.isFile() ? this.index.get(rel) : null;
+    const id = fileIdentity(look);
+    if (known && sameIdentity(known, id)) return known;
     if (!look.isFile() || !isAudioPath(rel) || !isValidKey(rel)) {
       // Not (or no longer) an object (a name S3 cannot carry, such as one with a control character, is not one); if it used to be a folder, what was under it is gone.
       this.removeTree(rel + "/");
       return null;
     }
-    // The common case (every GET and HEAD): nothing changed, so nothing is written.
-    const known = this.index.get(rel);
-    const id = fileIdentity(look);
-    if (known && sameIdentity(known, id)) return known;
     return this.recordFile(provisionalRow(rel, id));
   }
 
@@ -204,8 +205,7 @@ export class IndexSync implements Follower {
 }
 
 function provisionalRow(key: string, id: FileIdentity): ObjectRow {
-  const identity = { size: id.size, mtimeMs: id.mtimeMs, ino: id.ino };
-  return { key, ...identity, etag: provisionalEtag(identity), etagProvisional: true, contentType: null, meta: null, checksums: null };
+  return { key, ...id, etag: provisionalEtag(id), etagProvisional: true, contentType: null, meta: null, checksums: null };
 }
 
 export const EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e";

@@ -11,9 +11,8 @@
  * "every x-amz-* header is signed" rule of SPEC §5 holds by construction.
  */
 import { S3Error } from "../errors.ts";
-import { MAX_CLOCK_SKEW_MS } from "../limits.ts";
 import { canonicalUris, type QueryParam } from "../sigv4/canonical.ts";
-import { parseAmzDate } from "../sigv4/credential.ts";
+import { parseAmzDate, requireWithinSkew } from "../sigv4/credential.ts";
 import type { AuthResult, Credentials, IncomingRequest } from "../sigv4/index.ts";
 import { type Payload, payloadMode } from "../sigv4/payload.ts";
 import { virtualHostBucket } from "../virtual-host.ts";
@@ -42,12 +41,7 @@ export function authenticateV2Header(
   const { accessKey, signature } = parseAuthorization(authorization);
   if (accessKey !== creds.accessKey) throw new S3Error("InvalidAccessKeyId");
   const time = requestTime(req.headers);
-  if (Math.abs(nowMs - time.ms) > MAX_CLOCK_SKEW_MS)
-    throw new S3Error("RequestTimeTooSkewed", undefined, {
-      RequestTime: time.text,
-      ServerTime: new Date(nowMs).toISOString(),
-      MaxAllowedSkewMilliseconds: String(MAX_CLOCK_SKEW_MS),
-    });
+  requireWithinSkew(time.text, time.ms, nowMs);
 
   const amzDate = req.headers.get("x-amz-date")?.trim();
   // The doc's rule: with x-amz-date the Date position is empty and

@@ -4,13 +4,12 @@
  * Error codes and their order follow what S3 itself answers.
  */
 import { S3Error } from "../errors.ts";
-import { MAX_CLOCK_SKEW_MS } from "../limits.ts";
 import { parseAuthorizationHeader } from "./authorization-header.ts";
 import {
   canonicalHeaders, canonicalQuery, canonicalRequest, canonicalUris, parseQuery, type QueryParam, stringToSign,
 } from "./canonical.ts";
 import { createChunkSigner } from "./chunk-signer.ts";
-import { parseCredential, requestTime } from "./credential.ts";
+import { parseCredential, requestTime, requireWithinSkew } from "./credential.ts";
 import { type Payload, type PayloadMode, payloadMode, UNSIGNED_PAYLOAD } from "./payload.ts";
 import { parsePresigned } from "./presigned.ts";
 import { credentialScope, EMPTY_SHA256, hmacSha256Hex, signaturesEqual, signingKey } from "./signing-key.ts";
@@ -58,12 +57,7 @@ function authenticateHeader(
   const time = requestTime(req.headers);
   if (credential.date !== time.amzDate.slice(0, 8))
     throw new S3Error("AuthorizationHeaderMalformed", "Invalid credential date. Date is not the same as X-Amz-Date.");
-  if (Math.abs(nowMs - time.ms) > MAX_CLOCK_SKEW_MS)
-    throw new S3Error("RequestTimeTooSkewed", undefined, {
-      RequestTime: time.amzDate,
-      ServerTime: new Date(nowMs).toISOString(),
-      MaxAllowedSkewMilliseconds: String(MAX_CLOCK_SKEW_MS),
-    });
+  requireWithinSkew(time.amzDate, time.ms, nowMs);
 
   // AWS requires x-amz-content-sha256 on every request; a client that leaves
   // it out signed either the hash of its (empty) body or nothing, so try both

@@ -4,7 +4,7 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-auth-using-authorization-header.html
  */
 import { S3Error, type S3ErrorCode } from "../errors.ts";
-import { REGION, SERVICE } from "../limits.ts";
+import { MAX_CLOCK_SKEW_MS, REGION, SERVICE } from "../limits.ts";
 
 export interface Credential {
   accessKey: string;
@@ -70,4 +70,14 @@ export function requestTime(headers: Headers): { amzDate: string; ms: number } {
     if (!Number.isNaN(ms)) return { amzDate: formatAmzDate(ms), ms };
   }
   throw new S3Error("AccessDenied", "AWS authentication requires a valid Date or x-amz-date header");
+}
+
+/** A header-signed request (V4 or V2) must be within 15 minutes of our clock; `sent` is the time as the client wrote it. */
+export function requireWithinSkew(sent: string, sentMs: number, nowMs: number): void {
+  if (Math.abs(nowMs - sentMs) > MAX_CLOCK_SKEW_MS)
+    throw new S3Error("RequestTimeTooSkewed", undefined, {
+      RequestTime: sent,
+      ServerTime: new Date(nowMs).toISOString(),
+      MaxAllowedSkewMilliseconds: String(MAX_CLOCK_SKEW_MS),
+    });
 }
