@@ -88,7 +88,7 @@ export function buildConfig(flags: Flags, settings: Settings | null, configPath:
     accessKey: settings?.s3_access_key ?? "",
     secretKey: settings?.s3_secret_key ?? "",
     corsOrigins: settings?.s3_cors_origins ?? [ANY_ORIGIN],
-    tls: tlsFromSettings(settings, configPath),
+    tls: tlsFromSettings(settings),
     console: settings?.s3_console ?? true,
   };
 }

@@ -20,19 +20,25 @@ const MAKE_ONE =
   "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 825 -subj /CN=rockboxd-s3 " +
   '-addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout key.pem -out cert.pem';
 
-/** The pair from the settings file (paths expanded like music_dir); null for plain HTTP. */
-export function tlsFromSettings(settings: Settings | null, configPath: string): TlsFiles | null {
-  const cert = settings?.s3_tls_cert || undefined;
-  const key = settings?.s3_tls_key || undefined;
+/**
+ * The pair from the settings file (paths expanded like music_dir; "" for a
+ * half left unset); null for plain HTTP. Not checked here: `scan` and
+ * `library` read the same settings and must not fail over HTTPS settings.
+ */
+export function tlsFromSettings(settings: Settings | null): TlsFiles | null {
+  const cert = settings?.s3_tls_cert || "";
+  const key = settings?.s3_tls_key || "";
   if (!cert && !key) return null;
-  if (!cert || !key) {
-    const [set, missing] = cert ? ["s3_tls_cert", "s3_tls_key"] : ["s3_tls_key", "s3_tls_cert"];
-    throw new ConfigError(
-      `${set} is set but ${missing} is not, in ${configPath}: HTTPS needs both.\n` +
-        `Fix: set ${missing} = "/path/to/${missing === "s3_tls_key" ? "key" : "cert"}.pem" in ${configPath}, or remove ${set} to serve plain HTTP.`,
-    );
-  }
-  return { cert: expandPath(cert), key: expandPath(key) };
+  return { cert: cert && expandPath(cert), key: key && expandPath(key) };
+}
+
+function requireBoth(tls: TlsFiles, configPath: string): void {
+  if (tls.cert && tls.key) return;
+  const [set, missing] = tls.cert ? ["s3_tls_cert", "s3_tls_key"] : ["s3_tls_key", "s3_tls_cert"];
+  throw new ConfigError(
+    `${set} is set but ${missing} is not, in ${configPath}: HTTPS needs both.\n` +
+      `Fix: set ${missing} = "/path/to/${missing === "s3_tls_key" ? "key" : "cert"}.pem" in ${configPath}, or remove ${set} to serve plain HTTP.`,
+  );
 }
 
 function readPem(setting: string, path: string, configPath: string): string {
@@ -47,11 +53,12 @@ function readPem(setting: string, path: string, configPath: string): string {
 }
 
 /**
- * Reads and checks both files: a certificate, a private key, and that they
+ * For `serve`: both halves set, then both files read and checked: a certificate, a private key, and that they
  * belong together. Bun.serve would refuse them too, but only with an
  * OpenSSL code and no word of which setting is wrong.
  */
 export function checkTlsFiles(tls: TlsFiles, configPath: string): void {
+  requireBoth(tls, configPath);
   const certText = readPem("s3_tls_cert", tls.cert, configPath);
   const keyText = readPem("s3_tls_key", tls.key, configPath);
   let cert: X509Certificate;

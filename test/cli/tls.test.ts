@@ -63,6 +63,9 @@ describe("HTTPS settings", () => {
       expect(r.err).toContain(`${only} is set but ${missing} is not, in ${configPath}`);
       expect(r.err).toContain(`Fix: set ${missing} =`);
       expect(r.out).not.toContain("listening");
+      // Only serve speaks HTTPS: the other commands read the same file and must not fail over it.
+      const stats = Bun.spawnSync(["bun", MAIN, "library", "stats"], { env: { ...process.env, HOME: home, ROCKBOX_LIBRARY: "" }, stdin: "ignore", timeout: 20_000 });
+      expect([stats.exitCode, stats.stderr.toString()]).toEqual([0, ""]);
     }, 30_000);
   }
 
