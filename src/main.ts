@@ -76,6 +76,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
         multipart,
         library: {
           stats: () => q.stats(),
+          counts: () => q.counts(),
           albumsPage: (limit, offset, artistId) => q.albumsPage(limit, offset, artistId),
           album: (id) => q.album(id),
           albumTracks: (id, limit, offset) => q.albumTracks(id, limit, offset),

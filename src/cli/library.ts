@@ -4,6 +4,7 @@
  */
 import { openDatabase } from "../db/database.ts";
 import { LibraryQueries } from "../library/queries.ts";
+import { bytes, duration } from "../library/format.ts";
 import { HELP } from "./help.ts";
 import type { LibraryPaths, Output } from "./scan.ts";
 
@@ -85,17 +86,3 @@ function clip(text: string): string {
   return `${out}…`;
 }
 
-function duration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  const h = Math.floor(s / 3600);
-  const mm = String(Math.floor((s % 3600) / 60));
-  const ss = String(s % 60).padStart(2, "0");
-  return h > 0 ? `${h}:${mm.padStart(2, "0")}:${ss}` : `${mm}:${ss}`;
-}
-
-function bytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) (n /= 1024), i++;
-  return `${i === 0 ? n : n.toFixed(1)} ${units[i]}`;
-}

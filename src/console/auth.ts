@@ -3,25 +3,18 @@
  * a live session, and for a state-changing request its CSRF token from the
  * console's own origin (guard.ts). A refusal changes nothing.
  */
-import { timingSafeEqual } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { ConsoleEnv } from "./env.ts";
 import { csrfMatches, fromOwnOrigin } from "./guard.ts";
 import { BASE } from "./routing.ts";
-import { SESSION_COOKIE, SESSION_MS, type Session, type Sessions } from "./session.ts";
+import { equalText, SESSION_COOKIE, SESSION_MS, type Session, type Sessions } from "./session.ts";
 import type { SignInThrottle } from "./throttle.ts";
 
 export const WRONG_KEYS = "Wrong access key or secret key";
 export const CSRF_HEADER = "x-csrf-token";
 
 const SAFE_METHODS = new Set(["GET", "HEAD"]);
-
-function equalText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 export function sessionOf(c: Context<ConsoleEnv>, sessions: Sessions): Session | null {
   return sessions.verify(getCookie(c, SESSION_COOKIE));

@@ -4,8 +4,7 @@
  * origin. SameSite=Strict alone is not enough: another port on the same
  * host is the same site, and its pages could post here with the cookie.
  */
-import { timingSafeEqual } from "node:crypto";
-import type { Session } from "./session.ts";
+import { equalText, type Session } from "./session.ts";
 
 /**
  * The browser says where the request came from: Origin (sent with every
@@ -22,7 +21,5 @@ export function fromOwnOrigin(req: Request): boolean {
 
 export function csrfMatches(session: Session, given: string | null | undefined): boolean {
   if (!given) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(session.csrf);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return equalText(given, session.csrf);
 }

@@ -88,8 +88,7 @@ export function libraryRoutes(opts: ConsoleOptions): Hono<ConsoleEnv> {
   });
 
   app.get(`${BASE}/api/library`, (c) => {
-    const s = lib.stats();
-    return c.json({ tracks: s.tracks, albums: s.albums, artists: s.artists });
+    return c.json(lib.counts());
   });
 
   // Read lazily, one cover per request; the browser revalidates by ETag and keeps it an hour.

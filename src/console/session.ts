@@ -9,6 +9,13 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 export const SESSION_COOKIE = "rbs3_session";
+
+/** Two secrets-derived strings compared in constant time (keys, cookie MACs, CSRF tokens). */
+export function equalText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
 export const SESSION_MS = 7 * 24 * 3600 * 1000;
 
 export interface Session {
@@ -59,9 +66,7 @@ export class Sessions {
     if (!cookie) return null;
     const [id, expires, sig, extra] = cookie.split(".");
     if (!id || !expires || !sig || extra !== undefined || !/^\d+$/.test(expires)) return null;
-    const expected = Buffer.from(this.#mac(`${id}.${expires}`));
-    const given = Buffer.from(sig);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+    if (!equalText(sig, this.#mac(`${id}.${expires}`))) return null;
     const expiresMs = Number(expires);
     if (expiresMs <= this.now() || this.revocations.isRevoked(id)) return null;
     return this.#session(id, expiresMs);

@@ -90,7 +90,7 @@ export function createLibrary(options: LibraryOptions): Library {
     // One walk at a time: a backstop tick during a long scan joins it.
     running ??= reconcile({ dir, store, queue, log, observers: options.observers }).finally(() => (running = null));
     const result = await running;
-    lastReconcileMs = Date.now();
+    if (result.ok) lastReconcileMs = Date.now(); // a refused walk (music_dir unreadable) did not reconcile
     if (wait) {
       await queue.idle();
       if (result.ok) store.pruneOrphans();

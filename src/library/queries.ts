@@ -71,6 +71,15 @@ export class LibraryQueries {
       .get()!;
   }
 
+  /** Just the three counts (what an open console tab polls; stats() sums the whole track table). */
+  counts(): { tracks: number; albums: number; artists: number } {
+    return this.db
+      .query<{ tracks: number; albums: number; artists: number }, []>(
+        "SELECT (SELECT count(*) FROM track) AS tracks, (SELECT count(*) FROM album) AS albums, (SELECT count(*) FROM artist) AS artists",
+      )
+      .get()!;
+  }
+
   tracks(): TrackRow[] {
     return this.db.query<TrackRow, []>(`SELECT ${TRACK_FIELDS} FROM track t ORDER BY ${TRACK_ORDER}`).all();
   }
@@ -159,7 +168,6 @@ export class LibraryQueries {
       .all(match, limit);
   }
 
-  /** Absolute paths of an album's files, for its cover (an image beside them, or one embedded). */
   /** What the library recorded about an album's covers, track by track in playing order. */
   albumCoverRows(id: number, limit = 50): CoverRow[] {
     return this.db

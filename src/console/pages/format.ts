@@ -1,30 +1,9 @@
 /** Small text formats the views share. */
+import { awsUriEncode } from "../../s3/keys.ts";
 import { BASE } from "../routing.ts";
 
-/** "3:07" / "1:02:03" from milliseconds. */
-export function duration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = String(s % 60).padStart(2, "0");
-  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${sec}` : `${m}:${sec}`;
-}
-
-/** A key as a URL path: each segment percent-encoded, the slashes kept. */
-export function keyPath(key: string): string {
-  return key.split("/").map(encodeURIComponent).join("/");
-}
+export { bytes, duration } from "../../library/format.ts";
 
 export function streamUrl(key: string): string {
-  return `${BASE}/api/stream/${keyPath(key)}`;
-}
-
-export function bytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return `${i === 0 ? n : n.toFixed(1)} ${units[i]}`;
+  return `${BASE}/api/stream/${awsUriEncode(key, true)}`;
 }
