@@ -7,7 +7,7 @@
 import { describe, expect, test } from "bun:test";
 import { S3Error } from "../../src/s3/errors.ts";
 import { chunkSignature, createChunkSigner, trailerSignature } from "../../src/s3/sigv4/chunk-signer.ts";
-import { decodeAwsChunked, type DecodeOptions, MAX_WHOLE_CHUNK } from "../../src/s3/sigv4/chunked.ts";
+import { decodeAwsChunked, type DecodeOptions } from "../../src/s3/sigv4/chunked.ts";
 import { credentialScope, EMPTY_SHA256, sha256Hex, signingKey } from "../../src/s3/sigv4/signing-key.ts";
 
 const CTX = { signingKey: signingKey("secret", "20240102"), amzDate: "20240102T030405Z", scope: credentialScope("20240102") };
@@ -125,79 +125,12 @@ describe("well-formed bodies", () => {
     }
   });
 
-  test("a chunk over MAX_WHOLE_CHUNK is handed on in the source's own pieces, not gathered", async () => {
-    const size = MAX_WHOLE_CHUNK + 1;
-    const body = signedBody(["x".repeat(size)]);
+  test("data is handed on in the source's own pieces, not gathered per chunk", async () => {
+    const body = signedBody(["x".repeat(64 * 1024)]);
     const sizes: number[] = [];
     for await (const piece of decodeAwsChunked(split(body, 1000, 2000, 3000), signed(false))) sizes.push(piece.length);
     expect(sizes.length).toBeGreaterThan(3);
-    expect(sizes.reduce((a, b) => a + b)).toBe(size);
-  });
-});
-
-describe("whole chunks", () => {
-  const CHUNKS = ["a".repeat(300), "b".repeat(5), "c".repeat(700)];
-  const body = enc.encode(signedBody(CHUNKS, { "x-amz-checksum-crc32": "AAAAAA==" }));
-
-  async function pieces(source: AsyncIterable<Uint8Array>, opts: DecodeOptions): Promise<Uint8Array[]> {
-    const out: Uint8Array[] = [];
-    for await (const piece of decodeAwsChunked(source, opts)) out.push(piece);
-    return out;
-  }
-
-  test("each chunk is yielded as one piece however the reads split it", async () => {
-    const expected = CHUNKS.map((c) => enc.encode(c));
-    for (let i = 0; i <= body.length; i++)
-      expect(await pieces(split(body, i), signed(true, 1005))).toEqual(expected);
-    for (let i = 0; i < body.length; i += 7)
-      expect(await pieces(split(body, i, i + 1, i + 2, i + 200), signed(true, 1005))).toEqual(expected);
-    expect(await pieces(split(body, ...body.keys()), signed(true, 1005))).toEqual(expected);
-  });
-
-  test("a chunk within one read is a view of that read, not a copy", async () => {
-    const read = body.slice();
-    const source = (async function* () {
-      yield read;
-    })();
-    const views = await pieces(source, signed(true, 1005));
-    for (const v of views) expect(v.buffer).toBe(read.buffer);
-  });
-
-  test("a chunk of exactly MAX_WHOLE_CHUNK is still whole", async () => {
-    const big = signedBody(["y".repeat(MAX_WHOLE_CHUNK)]);
-    const got = await pieces(split(big, 100, 70_000, 500_000), signed(false));
-    expect(got.map((p) => p.length)).toEqual([MAX_WHOLE_CHUNK]);
-  });
-
-  test("the same refusals wherever the reads split a broken body", async () => {
-    const text = new TextDecoder().decode(body);
-    const sigs = [...text.matchAll(/chunk-signature=([0-9a-f]{64})/g)].map((m) => m[1]!);
-    const broken: [string, string][] = [
-      [text.replace("b".repeat(5), "bbbbB"), "SignatureDoesNotMatch"],
-      [text.replace(sigs[1]!, sigs[0]!), "SignatureDoesNotMatch"],
-      [text.replace(`${"c".repeat(700)}\r\n`, `${"c".repeat(700)}X\r\n`), "InvalidChunkSizeError"],
-      // A size one short: the signature over 299 bytes fails before the framing does.
-      [text.replace(/^12c;/, "12b;"), "SignatureDoesNotMatch"],
-      [text.slice(0, text.indexOf("c".repeat(700)) + 350), "IncompleteBody"],
-      [text.replace("AAAAAA==", "AAAAAB=="), "SignatureDoesNotMatch"],
-    ];
-    for (const [bad, code] of broken) {
-      const bytes = enc.encode(bad);
-      for (let i = 0; i <= bytes.length; i++) expect(await failure(split(bytes, i), signed(true))).toBe(code);
-    }
-  });
-
-  test("a claimed size larger than what arrives allocates no more than MAX_WHOLE_CHUNK", async () => {
-    // A 1 GiB chunk-size line followed by a trickle: streamed in pieces, then IncompleteBody.
-    const lie = `40000000\r\n${"z".repeat(10)}`;
-    const got: number[] = [];
-    const gen = decodeAwsChunked(split(lie, 14), unsigned());
-    await expect(
-      (async () => {
-        for await (const p of gen) got.push(p.length);
-      })(),
-    ).rejects.toMatchObject({ code: "IncompleteBody" });
-    expect(got).toEqual([4, 6]);
+    expect(sizes.reduce((a, b) => a + b)).toBe(64 * 1024);
   });
 });
 
@@ -277,6 +210,62 @@ describe("broken bodies", () => {
   test("data after the final chunk of a body without trailers: MalformedTrailerError", async () => {
     const body = `${signedBody(["hello"])}x-amz-checksum-crc32:AAAAAA==\r\n`;
     expect(await failure(split(body), signed(false))).toBe("MalformedTrailerError");
+  });
+});
+
+describe("pieces across reads", () => {
+  const CHUNKS = ["a".repeat(300), "b".repeat(5), "c".repeat(700)];
+  const body = enc.encode(signedBody(CHUNKS, { "x-amz-checksum-crc32": "AAAAAA==" }));
+
+  async function pieces(source: AsyncIterable<Uint8Array>, opts: DecodeOptions): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = [];
+    for await (const piece of decodeAwsChunked(source, opts)) out.push(piece);
+    return out;
+  }
+
+  test("a chunk within one read is one view of that read, not a copy", async () => {
+    const read = body.slice();
+    const views = await pieces(
+      (async function* () {
+        yield read;
+      })(),
+      signed(true, 1005),
+    );
+    expect(views.map((v) => new TextDecoder().decode(v))).toEqual(CHUNKS);
+    for (const v of views) expect(v.buffer).toBe(read.buffer);
+  });
+
+  test("a chunk spanning reads comes as one piece per read, together its exact bytes", async () => {
+    const start = new TextDecoder().decode(body).indexOf("c".repeat(700));
+    const got = await pieces(split(body, start + 100, start + 400), signed(true, 1005));
+    expect(got.map((p) => p.length)).toEqual([300, 5, 100, 300, 300]);
+  });
+
+  test("the same refusals wherever the reads split a broken body", async () => {
+    const text = new TextDecoder().decode(body);
+    const sigs = [...text.matchAll(/chunk-signature=([0-9a-f]{64})/g)].map((m) => m[1]!);
+    const broken: [string, string][] = [
+      [text.replace("b".repeat(5), "bbbbB"), "SignatureDoesNotMatch"],
+      [text.replace(sigs[1]!, sigs[0]!), "SignatureDoesNotMatch"],
+      [text.replace(`${"c".repeat(700)}\r\n`, `${"c".repeat(700)}X\r\n`), "InvalidChunkSizeError"],
+      // A size one short: the signature over 299 bytes fails before the framing does.
+      [text.replace(/^12c;/, "12b;"), "SignatureDoesNotMatch"],
+      [text.slice(0, text.indexOf("c".repeat(700)) + 350), "IncompleteBody"],
+      [text.replace("AAAAAA==", "AAAAAB=="), "SignatureDoesNotMatch"],
+    ];
+    for (const [bad, code] of broken) {
+      const bytes = enc.encode(bad);
+      for (let i = 0; i <= bytes.length; i++) expect(await failure(split(bytes, i), signed(true))).toBe(code);
+    }
+  });
+
+  test("a huge claimed chunk size allocates nothing up front: what arrives streams on, then IncompleteBody", async () => {
+    const got: number[] = [];
+    const run = async () => {
+      for await (const p of decodeAwsChunked(split("40000000\r\nzzzzzzzzzz", 14), unsigned())) got.push(p.length);
+    };
+    await expect(run()).rejects.toMatchObject({ code: "IncompleteBody" });
+    expect(got).toEqual([4, 6]);
   });
 });
 

@@ -66,35 +66,6 @@ export class ByteReader {
     return null;
   }
 
-  /**
-   * Exactly `n` bytes (n > 0) as one view, or null when the stream ends
-   * first: a subarray of the source's buffer when they lie within one read,
-   * else copied into one buffer of `n` bytes, allocated only once the run is
-   * seen to span reads (so a caller must bound `n`).
-   */
-  async readExactly(n: number): Promise<Uint8Array | null> {
-    if (!(await this.fill())) return null;
-    if (this.buf.length - this.pos >= n) {
-      const view = this.buf.subarray(this.pos, this.pos + n);
-      this.pos += n;
-      return view;
-    }
-    // A fresh buffer per run, never a reused one: consumers may keep what
-    // they were given (xml-body.ts gathers a body's pieces). allocUnsafeSlow:
-    // unzeroed and unpooled, about half the CPU of allocUnsafe for 64 KiB
-    // runs; carving runs from 1 MiB slabs was far worse (each slab a fresh
-    // mapping, so a page fault per 4 KiB written).
-    const out = Buffer.allocUnsafeSlow(n);
-    for (let filled = 0; filled < n; ) {
-      if (!(await this.fill())) return null;
-      const k = Math.min(n - filled, this.buf.length - this.pos);
-      out.set(this.buf.subarray(this.pos, this.pos + k), filled);
-      this.pos += k;
-      filled += k;
-    }
-    return out;
-  }
-
   /** Up to `max` bytes (at least one), or null at the end of the stream. */
   async take(max: number): Promise<Uint8Array | null> {
     if (!(await this.fill())) return null;
