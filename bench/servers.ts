@@ -38,7 +38,8 @@ async function readUntil(stream: ReadableStream<Uint8Array>, pattern: RegExp): P
   }
 }
 
-export async function startRockbox(home: string, extraArgs: string[] = []): Promise<BenchServer> {
+/** `command` replaces the built executable (e.g. `bun --cpu-prof src/main.ts` for a profile). */
+export async function startRockbox(home: string, extraArgs: string[] = [], command = [join(ROOT, "dist", "rockboxd-s3")]): Promise<BenchServer> {
   const accessKey = "BENCHACCESSKEY000001";
   const secretKey = "benchSecretKey00000000000000000000000001";
   const musicDir = join(home, "Music");
@@ -48,7 +49,7 @@ export async function startRockbox(home: string, extraArgs: string[] = []): Prom
     join(home, ".config", "rockbox.org", "settings.toml"),
     `music_dir = "${musicDir}"\ns3_enabled = true\ns3_access_key = "${accessKey}"\ns3_secret_key = "${secretKey}"\n`,
   );
-  const proc = Bun.spawn([join(ROOT, "dist", "rockboxd-s3"), "serve", "--port", "0", "--host", "127.0.0.1", "--log-level", "warn", ...extraArgs], {
+  const proc = Bun.spawn([...command, "serve", "--port", "0", "--host", "127.0.0.1", "--log-level", "warn", ...extraArgs], {
     env: { ...process.env, HOME: home },
     stdout: "pipe",
     stderr: "inherit",

@@ -213,6 +213,62 @@ describe("broken bodies", () => {
   });
 });
 
+describe("pieces across reads", () => {
+  const CHUNKS = ["a".repeat(300), "b".repeat(5), "c".repeat(700)];
+  const body = enc.encode(signedBody(CHUNKS, { "x-amz-checksum-crc32": "AAAAAA==" }));
+
+  async function pieces(source: AsyncIterable<Uint8Array>, opts: DecodeOptions): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = [];
+    for await (const piece of decodeAwsChunked(source, opts)) out.push(piece);
+    return out;
+  }
+
+  test("a chunk within one read is one view of that read, not a copy", async () => {
+    const read = body.slice();
+    const views = await pieces(
+      (async function* () {
+        yield read;
+      })(),
+      signed(true, 1005),
+    );
+    expect(views.map((v) => new TextDecoder().decode(v))).toEqual(CHUNKS);
+    for (const v of views) expect(v.buffer).toBe(read.buffer);
+  });
+
+  test("a chunk spanning reads comes as one piece per read, together its exact bytes", async () => {
+    const start = new TextDecoder().decode(body).indexOf("c".repeat(700));
+    const got = await pieces(split(body, start + 100, start + 400), signed(true, 1005));
+    expect(got.map((p) => p.length)).toEqual([300, 5, 100, 300, 300]);
+  });
+
+  test("the same refusals wherever the reads split a broken body", async () => {
+    const text = new TextDecoder().decode(body);
+    const sigs = [...text.matchAll(/chunk-signature=([0-9a-f]{64})/g)].map((m) => m[1]!);
+    const broken: [string, string][] = [
+      [text.replace("b".repeat(5), "bbbbB"), "SignatureDoesNotMatch"],
+      [text.replace(sigs[1]!, sigs[0]!), "SignatureDoesNotMatch"],
+      [text.replace(`${"c".repeat(700)}\r\n`, `${"c".repeat(700)}X\r\n`), "InvalidChunkSizeError"],
+      // A size one short: the signature over 299 bytes fails before the framing does.
+      [text.replace(/^12c;/, "12b;"), "SignatureDoesNotMatch"],
+      [text.slice(0, text.indexOf("c".repeat(700)) + 350), "IncompleteBody"],
+      [text.replace("AAAAAA==", "AAAAAB=="), "SignatureDoesNotMatch"],
+    ];
+    for (const [bad, code] of broken) {
+      const bytes = enc.encode(bad);
+      for (let i = 0; i <= bytes.length; i++) expect(await failure(split(bytes, i), signed(true))).toBe(code);
+    }
+  });
+
+  test("a huge claimed chunk size allocates nothing up front: what arrives streams on, then IncompleteBody", async () => {
+    const got: number[] = [];
+    const run = async () => {
+      for await (const p of decodeAwsChunked(split("40000000\r\nzzzzzzzzzz", 14), unsigned())) got.push(p.length);
+    };
+    await expect(run()).rejects.toMatchObject({ code: "IncompleteBody" });
+    expect(got).toEqual([4, 6]);
+  });
+});
+
 describe("a 64 MiB body", () => {
   test("decodes with every chunk verified, in bounded memory", async () => {
     const CHUNK = 64 * 1024;

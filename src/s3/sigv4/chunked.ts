@@ -6,10 +6,16 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming-trailers.html
  *
  * Data is yielded as it arrives and each chunk signature is checked when the
- * chunk ends, so memory stays bounded whatever chunk size a client picks. The
- * bytes are therefore only trustworthy once the generator has *returned*: a
- * consumer writes them to a temporary file and commits on return, as it must
- * anyway for IncompleteBody and checksum errors.
+ * chunk ends, so memory stays bounded whatever chunk size a client picks. A
+ * chunk that lies within one read is yielded as one view of it; one that
+ * spans reads (the SDKs' 64 KiB chunks nearly always straddle two 64 KiB
+ * socket reads) as one view per read. Gathering those into one buffer was
+ * measured (issue 11): no CPU saved, ~10 MiB more peak RSS, as each needs a
+ * fresh buffer (consumers may keep what they are given); the store writes in
+ * 1 MiB blocks whatever the piece size. The bytes are therefore only
+ * trustworthy once the generator has *returned*: a consumer writes them to a
+ * temporary file and commits on return, as it must anyway for IncompleteBody
+ * and checksum errors.
  */
 import { S3Error } from "../errors.ts";
 import { ByteReader } from "./byte-reader.ts";
