@@ -1,0 +1,239 @@
+/**
+ * Upload hashes on the spare cores (SPEC §8 "Parallel hashing"): MD5 for the
+ * ETag, the x-amz-content-sha256 check and any x-amz-checksum-* run on
+ * worker threads fed from shared memory (layout in hash-ring.ts), each hash
+ * of an upload on its own worker where there are enough, so a signed stream
+ * is limited by its slowest single hash rather than by their sum. The
+ * request's thread copies each received chunk once into a ring slot and
+ * waits (Atomics.waitAsync, never blocking) only when all four slots of its
+ * ring are still being hashed, so it stays in step with the hashes and
+ * memory stays bounded. With one core, ROCKBOXD_HASH_THREADS=0, all rings
+ * taken or a worker that failed, hashing is inline as before (open() → null).
+ */
+import { CHECKSUM_BYTES } from "./checksum.ts";
+import {
+  ABORTED, DONE, ENDED, FREE, GENERATION, HASH_NAMES, type HashName, JOB, JOB_HASH, JOB_WORKER,
+  JOBS, type Layout, LENGTH, MAX_JOBS, OPEN, offsets, PENDING, PUBLISHED, RING_WORDS, SLOT_BYTES, SLOTS, STATE, views,
+  type WorkerInit,
+} from "./hash-ring.ts";
+
+/** See src/library/tag-pool.ts: inside the executable import.meta.url is /$bunfs/root/<name>. */
+const WORKER_URL = import.meta.url.includes("/$bunfs/") ? "/$bunfs/root/s3/hash-worker.ts" : new URL("./hash-worker.ts", import.meta.url).href;
+
+/** How long a wait sleeps before checking that the workers are still alive. */
+const WAIT_MS = 1000;
+
+const digestBytes = (name: HashName) => (name === "MD5" ? 16 : CHECKSUM_BYTES[name]);
+
+export interface HashPoolOptions {
+  /** Worker threads; 0 hashes inline. */
+  threads: number;
+  /** Uploads hashed on workers at once; more hash inline. */
+  rings: number;
+}
+
+/** ROCKBOXD_HASH_THREADS overrides; else one worker per core (up to 4) when there is more than one core. */
+export function defaultHashOptions(env: Record<string, string | undefined> = process.env): HashPoolOptions {
+  const cores = navigator.hardwareConcurrency;
+  const given = env.ROCKBOXD_HASH_THREADS;
+  const threads = given !== undefined && /^\d+$/.test(given) ? Number(given) : cores > 1 ? Math.min(cores, 4) : 0;
+  return { threads, rings: 8 };
+}
+
+export class HashPool {
+  readonly #layout: Layout;
+  #buffer: SharedArrayBuffer | null = null;
+  #views: ReturnType<typeof views> | null = null;
+  #workers: Worker[] = [];
+  /** Jobs each worker holds now, to spread new ones. */
+  #load: number[];
+  #broken = false;
+  #nextRing = 0;
+
+  constructor(options: HashPoolOptions) {
+    this.#layout = { workers: Math.max(0, options.threads), rings: Math.max(1, options.rings) };
+    this.#load = new Array(this.#layout.workers).fill(0);
+  }
+
+  get threads(): number {
+    return this.#broken ? 0 : this.#layout.workers;
+  }
+
+  /** Rings not held by an upload (nor by workers still dropping an aborted one). */
+  get freeRings(): number {
+    if (!this.#views) return this.#layout.rings;
+    let free = 0;
+    for (let r = 0; r < this.#layout.rings; r++) if (Atomics.load(this.#views.control, r * RING_WORDS + STATE) === FREE) free++;
+    return free;
+  }
+
+  /** A stream computing `names` on workers, or null: hash inline. */
+  open(names: readonly HashName[]): HashStream | null {
+    if (this.threads === 0 || names.length === 0 || names.length > MAX_JOBS) return null;
+    const v = this.#start();
+    if (!v) return null;
+    // Round robin: a ring just freed is reused last, long after any worker's pass over it ended.
+    for (let i = 0; i < this.#layout.rings; i++) {
+      const ring = (this.#nextRing + i) % this.#layout.rings;
+      const base = ring * RING_WORDS;
+      if (Atomics.load(v.control, base + STATE) !== FREE) continue;
+      this.#nextRing = ring + 1;
+      const workers = names.map(() => this.#leastLoaded());
+      v.control.fill(0, base + PUBLISHED, base + RING_WORDS);
+      Atomics.store(v.control, base + GENERATION, (v.control[base + GENERATION]! + 1) | 0);
+      names.forEach((name, job) => {
+        const j = base + JOB + job * 4;
+        v.control[j + JOB_WORKER] = workers[job]!;
+        v.control[j + JOB_HASH] = HASH_NAMES.indexOf(name);
+      });
+      Atomics.store(v.control, base + JOBS, names.length);
+      Atomics.store(v.control, base + STATE, OPEN);
+      return new HashStream(this, v, ring, names, workers);
+    }
+    return null;
+  }
+
+  /** Stops the workers (tests; the process otherwise keeps them, idle in a futex wait). */
+  close(): void {
+    for (const w of this.#workers.splice(0)) w.terminate();
+    this.#views = null;
+    this.#buffer = null;
+  }
+
+  get broken(): boolean {
+    return this.#broken;
+  }
+
+  ring(workers: readonly number[]): void {
+    const v = this.#views!;
+    for (const w of new Set(workers)) {
+      Atomics.add(v.bells, w, 1);
+      Atomics.notify(v.bells, w);
+    }
+  }
+
+  release(workers: readonly number[]): void {
+    for (const w of workers) this.#load[w]!--;
+  }
+
+  #leastLoaded(): number {
+    let best = 0;
+    for (let w = 1; w < this.#load.length; w++) if (this.#load[w]! < this.#load[best]!) best = w;
+    this.#load[best]!++;
+    return best;
+  }
+
+  #start(): ReturnType<typeof views> | null {
+    if (this.#views) return this.#views;
+    try {
+      this.#buffer = new SharedArrayBuffer(offsets(this.#layout).total);
+      this.#views = views(this.#buffer, this.#layout);
+      for (let index = 0; index < this.#layout.workers; index++) {
+        const worker = new Worker(WORKER_URL);
+        worker.unref(); // idle workers sleep in Atomics.wait and must not keep the process alive
+        worker.onerror = () => {
+          this.#broken = true;
+        };
+        const init: WorkerInit = { buffer: this.#buffer, layout: this.#layout, index };
+        worker.postMessage(init);
+        this.#workers.push(worker);
+      }
+      return this.#views;
+    } catch {
+      this.#broken = true;
+      return null;
+    }
+  }
+}
+
+/** One upload's hashes on the pool: update() per chunk, then digests() or abort(). */
+export class HashStream {
+  readonly #base: number;
+  #fill = 0;
+  #settled = false;
+
+  constructor(
+    private readonly pool: HashPool,
+    private readonly v: ReturnType<typeof views>,
+    private readonly ringIndex: number,
+    private readonly names: readonly HashName[],
+    private readonly workers: readonly number[],
+  ) {
+    this.#base = ringIndex * RING_WORDS;
+  }
+
+  /** Copies `chunk` into the ring; a promise only when it had to wait for a slot. */
+  update(chunk: Uint8Array): Promise<void> | void {
+    const ctl = this.v.control;
+    for (let off = 0; off < chunk.byteLength; ) {
+      const slot = ctl[this.#base + PUBLISHED]! % SLOTS;
+      if (this.#fill === 0 && Atomics.load(ctl, this.#base + PENDING + slot) !== 0)
+        return this.#slotFree(slot).then(() => this.update(chunk.subarray(off)));
+      const n = Math.min(chunk.byteLength - off, SLOT_BYTES - this.#fill);
+      this.v.slot(this.ringIndex, slot).set(chunk.subarray(off, off + n), this.#fill);
+      this.#fill += n;
+      off += n;
+      if (this.#fill === SLOT_BYTES) this.#publish();
+    }
+  }
+
+  /** The digests, once every worker has read every byte. */
+  async digests(): Promise<Map<HashName, Uint8Array>> {
+    const ctl = this.v.control;
+    if (this.#fill > 0) this.#publish(); // a partly filled slot was free when its first byte was copied
+    Atomics.store(ctl, this.#base + STATE, ENDED);
+    this.pool.ring(this.workers);
+    for (;;) {
+      const done = Atomics.load(ctl, this.#base + DONE);
+      if (done === this.names.length) break;
+      await this.#wait(this.#base + DONE, done);
+    }
+    const out = new Map<HashName, Uint8Array>();
+    this.names.forEach((name, job) => out.set(name, this.v.digest(this.ringIndex, job).slice(0, digestBytes(name))));
+    this.#settled = true;
+    Atomics.store(ctl, this.#base + STATE, FREE);
+    this.pool.release(this.workers);
+    return out;
+  }
+
+  /** Lets go of the ring: workers drop the hashes, the last one frees it. Safe to call twice. */
+  abort(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    const ctl = this.v.control;
+    Atomics.store(ctl, this.#base + STATE, ABORTED);
+    if (Atomics.load(ctl, this.#base + DONE) === this.names.length) Atomics.compareExchange(ctl, this.#base + STATE, ABORTED, FREE);
+    this.pool.ring(this.workers);
+    this.pool.release(this.workers);
+  }
+
+  #publish(): void {
+    const ctl = this.v.control;
+    const published = ctl[this.#base + PUBLISHED]!;
+    const slot = published % SLOTS;
+    ctl[this.#base + LENGTH + slot] = this.#fill;
+    Atomics.store(ctl, this.#base + PENDING + slot, this.names.length);
+    Atomics.store(ctl, this.#base + PUBLISHED, published + 1);
+    this.#fill = 0;
+    this.pool.ring(this.workers);
+  }
+
+  async #slotFree(slot: number): Promise<void> {
+    const index = this.#base + PENDING + slot;
+    for (let pending = Atomics.load(this.v.control, index); pending !== 0; pending = Atomics.load(this.v.control, index))
+      await this.#wait(index, pending);
+  }
+
+  async #wait(index: number, value: number): Promise<void> {
+    if (this.pool.broken) throw new Error("hash worker failed");
+    const result = Atomics.waitAsync(this.v.control, index, value, WAIT_MS);
+    if (result.async) await result.value;
+  }
+}
+
+let shared: HashPool | null = null;
+
+/** The process's pool, made on first use. */
+export function hashPool(): HashPool {
+  return (shared ??= new HashPool(defaultHashOptions()));
+}
