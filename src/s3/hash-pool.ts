@@ -7,7 +7,7 @@
  * request's thread copies each received chunk once into a ring slot and
  * waits (Atomics.waitAsync, never blocking) only when all four slots of its
  * ring are still being hashed, so it stays in step with the hashes and
- * memory stays bounded. With one core, ROCKBOXD_HASH_THREADS=0, all rings
+ * memory stays bounded. With one core, ROCKBOXD_S3_HASH_THREADS=0, all rings
  * taken or a worker that failed, hashing is inline as before (open() → null).
  */
 import { CHECKSUM_BYTES } from "./checksum.ts";
@@ -32,10 +32,10 @@ export interface HashPoolOptions {
   rings: number;
 }
 
-/** ROCKBOXD_HASH_THREADS overrides; else one worker per core (up to 4) when there is more than one core. */
+/** ROCKBOXD_S3_HASH_THREADS overrides; else one worker per core (up to 4) when there is more than one core. */
 export function defaultHashOptions(env: Record<string, string | undefined> = process.env): HashPoolOptions {
   const cores = navigator.hardwareConcurrency;
-  const given = env.ROCKBOXD_HASH_THREADS;
+  const given = env.ROCKBOXD_S3_HASH_THREADS;
   const threads = given !== undefined && /^\d+$/.test(given) ? Number(given) : cores > 1 ? Math.min(cores, 4) : 0;
   return { threads, rings: 8 };
 }
