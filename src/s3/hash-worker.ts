@@ -54,8 +54,7 @@ self.onmessage = ({ data }: MessageEvent<WorkerInit>) => {
           const slot = consumed % SLOTS;
           run.sum.update(v.slot(ring, slot, Atomics.load(ctl, base + LENGTH + slot)));
           Atomics.store(ctl, j + JOB_CONSUMED, consumed + 1);
-          // The last reader frees the slot: wake a main thread waiting for it.
-          if (Atomics.sub(ctl, base + PENDING + slot, 1) === 1) Atomics.notify(ctl, base + PENDING + slot);
+          Atomics.sub(ctl, base + PENDING + slot, 1); // the last reader frees the slot
           worked = true;
         }
         // ENDED is stored after the last PUBLISHED, so this read of PUBLISHED is final.
@@ -77,7 +76,6 @@ self.onmessage = ({ data }: MessageEvent<WorkerInit>) => {
     const done = Atomics.add(ctl, base + DONE, 1) + 1;
     // An aborted upload's ring is freed by whoever finishes its last job (hash-pool.ts does when none was left).
     if (done === Atomics.load(ctl, base + JOBS)) Atomics.compareExchange(ctl, base + STATE, ABORTED, FREE);
-    Atomics.notify(ctl, base + DONE);
   };
 
   for (;;) {
