@@ -7,7 +7,7 @@
  * request's thread copies each received chunk once into a ring slot and
  * waits (a 1 ms timer, never blocking) only when all four slots of its
  * ring are still being hashed, so it stays in step with the hashes and
- * memory stays bounded. With one core, ROCKBOXD_S3_HASH_THREADS=0, all rings
+ * memory stays bounded. Unless ROCKBOXD_S3_HASH_THREADS asks for workers, all rings
  * taken or a worker that failed, hashing is inline as before (open() → null).
  */
 import { CHECKSUM_BYTES } from "./checksum.ts";
@@ -30,11 +30,16 @@ export interface HashPoolOptions {
   rings: number;
 }
 
-/** ROCKBOXD_S3_HASH_THREADS overrides; else one worker per core (up to 4) when there is more than one core. */
+/**
+ * ROCKBOXD_S3_HASH_THREADS=N turns the pool on (N workers; 0 or unset:
+ * inline). Off by default for now: on the 2-core bench box (shared, loaded)
+ * it cost +1.3–1.9 server CPU-s/GiB and ~+65 MB peak RSS (two more JS
+ * VMs) for no wall-clock gain (bench/parallel-hash.ts, issue 11); the extra
+ * request-thread cost is not yet understood.
+ */
 export function defaultHashOptions(env: Record<string, string | undefined> = process.env): HashPoolOptions {
-  const cores = navigator.hardwareConcurrency;
   const given = env.ROCKBOXD_S3_HASH_THREADS;
-  const threads = given !== undefined && /^\d+$/.test(given) ? Number(given) : cores > 1 ? Math.min(cores, 4) : 0;
+  const threads = given !== undefined && /^\d+$/.test(given) ? Math.min(Number(given), 8) : 0;
   return { threads, rings: 8 };
 }
 
