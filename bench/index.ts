@@ -13,6 +13,7 @@ import { diskWriteRate, hashRate } from "./limits.ts";
 import { formatAmzDate } from "../test/helpers/aws-chunked.ts";
 import { libraryBench } from "./library.ts";
 import { multipartUpload, type MultipartFigures } from "./multipart.ts";
+import { parallelHashBench } from "./parallel-hash.ts";
 import { mb, MiB, mbps, printTable, type Row } from "./report.ts";
 import { signedHeaders } from "./sign.ts";
 import { type BenchServer, cpuSecondsOf, memoryOf, startRockbox, startS3rver } from "./servers.ts";
@@ -144,6 +145,8 @@ const rows: Row[] = [
 ];
 rows.push(...(await libraryBench(root)));
 rows.push(...(await soakBench(root)));
+// Issue 11: the hashes inline vs on workers, the server pinned to 1 and 2 cores.
+rows.push(...(await parallelHashBench(root, source, sourceSha256, block, SIZE)));
 printTable(rows, `rockboxd-s3 bench, ${new Date().toISOString().slice(0, 10)}`);
 console.log(`\nhash rates: MD5 ${mbps(md5Rate)}, SHA-256 ${mbps(sha256Rate)}; disk write + fsync ${mbps(diskRate)}`);
 rmSync(root, { recursive: true, force: true });
