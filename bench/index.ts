@@ -9,7 +9,7 @@ import { closeSync, existsSync, fsyncSync, mkdtempSync, openSync, rmSync, writeS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { framedLength, writeChunkedBody } from "./chunked-body.ts";
-import { diskWriteRate, hashRate } from "./limits.ts";
+import { diskWriteRate, hashRate, sendfileCost } from "./limits.ts";
 import { formatAmzDate } from "../test/helpers/aws-chunked.ts";
 import { libraryBench } from "./library.ts";
 import { multipartUpload, type MultipartFigures } from "./multipart.ts";
@@ -44,6 +44,7 @@ const md5Rate = hashRate("md5");
 const sha256Rate = hashRate("sha256");
 const signedBound = 1 / (1 / md5Rate + 1 / sha256Rate);
 const diskRate = diskWriteRate(root, Math.min(SIZE_MIB, 1024));
+const sendfile = await sendfileCost(source, SIZE);
 
 /** A transfer's wall-clock timing and the server's CPU-seconds per GiB moved. */
 type Measured = Timing & { cpuPerGiB: number };
@@ -90,7 +91,10 @@ async function transfers(server: BenchServer): Promise<Figures> {
     put(server, "bench/chunked.flac", chunkedBody.body, SIZE, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", chunkedBody.headers),
   );
   rmSync(chunkedBody.body);
-  const got = await measured(server, () => get(server, "bench/signed.flac", SIZE));
+  // GET is cheap and its CPU figure swings with loopback scheduling: the median of three.
+  const gets: Measured[] = [];
+  for (let i = 0; i < 3; i++) gets.push(await measured(server, () => get(server, "bench/signed.flac", SIZE)));
+  const got = gets.sort((a, b) => a.cpuPerGiB - b.cpuPerGiB)[1]!;
   const multipart = await multipartUpload(server, root, "bench/multipart.flac", block, SIZE);
   return { unsigned, signed, chunked, get: got, multipart, peakRss: memoryOf(server.pid).peak };
 }
@@ -140,7 +144,7 @@ const rows: Row[] = [
   cpuRow(`PUT ${SIZE_MIB} MiB, aws-chunked signed (64 KiB chunks)`, "chunked", signedCost, `MD5 + SHA-256 (chunk signatures)`),
   multipartRow(oursFigures.multipart, peerFigures.multipart, signedCost),
   { metric: `PUT ${SIZE_MIB} MiB, signed: wall-clock rate`, ours: mbps(oursFigures.signed.bytesPerSecond), peer: mbps(peerFigures.signed.bytesPerSecond), limit: `1/(1/sha256+1/md5) = ${mbps(signedBound)}, disk+fsync ${mbps(diskRate)}`, target: "≥ 80 % of that bound", met: oursFigures.signed.bytesPerSecond >= 0.8 * signedBound },
-  { metric: `GET ${SIZE_MIB} MiB: server CPU per GiB, wall-clock rate`, ours: rate(oursFigures.get), peer: rate(peerFigures.get), limit: "0 (sendfile)", target: "≤ 0.5 CPU-s/GiB, ≥ 1024 MiB/s", met: oursFigures.get.cpuPerGiB <= 0.5 && oursFigures.get.bytesPerSecond >= 1024 * MiB },
+  { metric: `GET ${SIZE_MIB} MiB, median of 3: server CPU per GiB, wall-clock rate`, ours: rate(oursFigures.get), peer: rate(peerFigures.get), limit: `bare Bun.serve + Bun.file (sendfile), median of 3: ${sendfile.cpuPerGiB.toFixed(2)} CPU-s/GiB, ${mbps(sendfile.bytesPerSecond)}`, target: "≤ 0.5 CPU-s/GiB, ≥ 1024 MiB/s", met: oursFigures.get.cpuPerGiB <= 0.5 && oursFigures.get.bytesPerSecond >= 1024 * MiB },
   { metric: "peak RSS over these transfers", ours: mb(oursFigures.peakRss), peer: mb(peerFigures.peakRss), limit: "—", target: "< 100 MB", met: oursFigures.peakRss < 100 * MiB },
 ];
 rows.push(...(await libraryBench(root)));

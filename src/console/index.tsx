@@ -13,7 +13,8 @@ import type { ConsoleEnv, ConsoleOptions } from "./env.ts";
 import { fromOwnOrigin } from "./guard.ts";
 import { libraryRoutes } from "./library-routes.tsx";
 import { SignInPage } from "./pages/sign-in.tsx";
-import { BASE, isConsolePath, ownsRequest, rawPathAndQuery } from "./routing.ts";
+import { rawPathOf } from "../s3/raw-target.ts";
+import { BASE, isConsolePath, ownsRequest } from "./routing.ts";
 import { addSecurityHeaders } from "./security-headers.ts";
 import { Sessions } from "./session.ts";
 import { SignInThrottle } from "./throttle.ts";
@@ -46,7 +47,7 @@ export function createConsole(opts: ConsoleOptions): Console {
 
   // A browser's GET / and a bare /ui land on the console's front page.
   app.get("*", (c, next) => {
-    const { path } = rawPathAndQuery(c.req.url);
+    const { rawPath: path } = rawPathOf(c.req.url);
     return isConsolePath(path) && path !== BASE ? next() : c.redirect(`${BASE}/`, 303);
   });
   app.get(`${BASE}/assets/:name`, (c) => assetResponse(c.req.param("name"), c.req.header("if-none-match")) ?? c.notFound());

@@ -17,14 +17,15 @@ import { FilesView, FILES_PER_PAGE } from "./pages/files.tsx";
 import { Layout } from "./pages/layout.tsx";
 import { UploadView } from "./pages/upload.tsx";
 import { renderPage } from "./render.ts";
-import { BASE, rawPathAndQuery } from "./routing.ts";
+import { rawPathOf } from "../s3/raw-target.ts";
+import { BASE } from "./routing.ts";
 
 /** SPEC §9: "Copy link" is a presigned GET valid 7 days. */
 export const LINK_SECONDS = 7 * 24 * 3600;
 
 /** The key after a route's prefix, decoded and validated like an S3 key. */
 function keyAfter(c: Context, prefix: string): string {
-  const { path } = rawPathAndQuery(c.req.url);
+  const { rawPath: path } = rawPathOf(c.req.url);
   const key = percentDecode(path.slice(prefix.length));
   validateKey(key);
   return key;

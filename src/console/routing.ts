@@ -5,19 +5,13 @@
  * GET / (Accept naming text/html; an Accept of any type is no browser page
  * load), which is sent on to /ui/. Everything else stays S3.
  */
+import { rawPathOf } from "../s3/raw-target.ts";
 import { virtualHostBucket } from "../s3/virtual-host.ts";
 
 export const BASE = "/ui";
 
 /** Query parameters that make a request an S3 presigned one (SigV4 and SigV2). */
 const SIGNATURE_PARAMS = /(?:^|&)(?:X-Amz-Signature|X-Amz-Credential|Signature|AWSAccessKeyId)=/i;
-
-export function rawPathAndQuery(url: string): { path: string; query: string } {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  const rest = start < 0 ? "/" : url.slice(start);
-  const q = rest.indexOf("?");
-  return q < 0 ? { path: rest, query: "" } : { path: rest.slice(0, q), query: rest.slice(q + 1) };
-}
 
 export function isConsolePath(path: string): boolean {
   return path === BASE || path.startsWith(`${BASE}/`);
@@ -36,6 +30,6 @@ export function isBrowserRoot(req: Request, path: string, query: string): boolea
 
 export function ownsRequest(req: Request): boolean {
   if (virtualHostBucket(req.headers.get("host")) !== null) return false;
-  const { path, query } = rawPathAndQuery(req.url);
+  const { rawPath: path, rawQuery: query } = rawPathOf(req.url);
   return isConsolePath(path) || isBrowserRoot(req, path, query);
 }

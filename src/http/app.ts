@@ -13,7 +13,7 @@ import { dispatch } from "./dispatch.ts";
 import { drainBody } from "./drain.ts";
 import { respondError } from "./respond.ts";
 import { newRequestId } from "./request-id.ts";
-import { rawPathOf } from "./target.ts";
+import { rawPathOf } from "../s3/raw-target.ts";
 
 export interface AppOptions {
   credentials: Credentials;

@@ -12,7 +12,8 @@ import { drainBody } from "./drain.ts";
 import { respond, respondError } from "./respond.ts";
 import { newRequestId } from "./request-id.ts";
 import { empty } from "./result.ts";
-import { parseTarget, rawPathOf } from "./target.ts";
+import { rawPathOf } from "../s3/raw-target.ts";
+import { parseTarget } from "./target.ts";
 
 export const ANY_ORIGIN = "*";
 export const CORS_METHODS = ["GET", "PUT", "POST", "DELETE", "HEAD"] as const;

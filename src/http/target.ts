@@ -11,13 +11,6 @@ export interface Target {
   key: string | null;
 }
 
-export function rawPathOf(url: string): { rawPath: string; rawQuery: string } {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  const rest = start < 0 ? "/" : url.slice(start);
-  const q = rest.indexOf("?");
-  return q < 0 ? { rawPath: rest, rawQuery: "" } : { rawPath: rest.slice(0, q), rawQuery: rest.slice(q + 1) };
-}
-
 /** Splits the raw path; the key is decoded and validated before any filesystem call. */
 export function parseTarget(rawPath: string, host: string | null): Target {
   let bucket: string | null;

@@ -7,7 +7,7 @@
 import { describe, expect, test } from "bun:test";
 import { dispatch } from "../../src/http/dispatch.ts";
 import { respondError } from "../../src/http/respond.ts";
-import { rawPathOf } from "../../src/http/target.ts";
+import { rawPathOf } from "../../src/s3/raw-target.ts";
 import { silentLogger } from "../../src/log.ts";
 import { isS3Error } from "../../src/s3/errors.ts";
 import type { AuthResult } from "../../src/s3/sigv4/index.ts";
