@@ -12,9 +12,9 @@
  */
 import { CHECKSUM_BYTES } from "./checksum.ts";
 import {
-  ABORTED, DONE, ENDED, FREE, GENERATION, HASH_NAMES, type HashName, JOB, JOB_HASH, JOB_WORKER,
-  JOBS, type Layout, LENGTH, MAX_JOBS, OPEN, offsets, PENDING, PUBLISHED, RING_WORDS, SLOT_BYTES, SLOTS, STATE, views,
-  type WorkerInit,
+  ABORTED, DONE, ENDED, FREE, generationOf, HASH_NAMES, type HashName, JOB, JOB_HASH, JOB_WORKER,
+  JOBS, type Layout, LENGTH, MAX_JOBS, nextGeneration, OPEN, offsets, PENDING, PUBLISHED, RING_WORDS, SLOT_BYTES, SLOTS, STATE,
+  stateOf, tag, views, type WorkerInit,
 } from "./hash-ring.ts";
 
 /** See src/library/tag-pool.ts: inside the executable import.meta.url is /$bunfs/root/<name>. */
@@ -66,7 +66,7 @@ export class HashPool {
   get freeRings(): number {
     if (!this.#views) return this.#layout.rings;
     let free = 0;
-    for (let r = 0; r < this.#layout.rings; r++) if (Atomics.load(this.#views.control, r * RING_WORDS + STATE) === FREE) free++;
+    for (let r = 0; r < this.#layout.rings; r++) if (stateOf(Atomics.load(this.#views.control, r * RING_WORDS + STATE)) === FREE) free++;
     return free;
   }
 
@@ -75,23 +75,25 @@ export class HashPool {
     if (this.threads === 0 || names.length === 0 || names.length > MAX_JOBS) return null;
     const v = this.#start();
     if (!v) return null;
-    // Round robin: a ring just freed is reused last, long after any worker's pass over it ended.
+    // Round robin spreads rings; reuse is safe anyway (the tag protocol in hash-ring.ts).
     for (let i = 0; i < this.#layout.rings; i++) {
       const ring = (this.#nextRing + i) % this.#layout.rings;
       const base = ring * RING_WORDS;
-      if (Atomics.load(v.control, base + STATE) !== FREE) continue;
+      const free = Atomics.load(v.control, base + STATE);
+      if (stateOf(free) !== FREE) continue;
       this.#nextRing = ring + 1;
       const workers = names.map(() => this.#leastLoaded());
+      // Job words change only while the ring is FREE; the new tag publishes them (hash-ring.ts).
       v.control.fill(0, base + PUBLISHED, base + RING_WORDS);
-      Atomics.store(v.control, base + GENERATION, (v.control[base + GENERATION]! + 1) | 0);
       names.forEach((name, job) => {
         const j = base + JOB + job * 4;
         v.control[j + JOB_WORKER] = workers[job]!;
         v.control[j + JOB_HASH] = HASH_NAMES.indexOf(name);
       });
       Atomics.store(v.control, base + JOBS, names.length);
-      Atomics.store(v.control, base + STATE, OPEN);
-      return new HashStream(this, v, ring, names, workers);
+      const generation = nextGeneration(generationOf(free));
+      Atomics.store(v.control, base + STATE, tag(generation, OPEN));
+      return new HashStream(this, v, ring, generation, names, workers);
     }
     return null;
   }
@@ -159,6 +161,7 @@ export class HashStream {
     private readonly pool: HashPool,
     private readonly v: ReturnType<typeof views>,
     private readonly ringIndex: number,
+    private readonly generation: number,
     private readonly names: readonly HashName[],
     private readonly workers: readonly number[],
   ) {
@@ -184,7 +187,7 @@ export class HashStream {
   async digests(): Promise<Map<HashName, Uint8Array>> {
     const ctl = this.v.control;
     if (this.#fill > 0) this.#publish(); // a partly filled slot was free when its first byte was copied
-    Atomics.store(ctl, this.#base + STATE, ENDED);
+    Atomics.store(ctl, this.#base + STATE, tag(this.generation, ENDED));
     this.pool.ring(this.workers);
     for (;;) {
       const done = Atomics.load(ctl, this.#base + DONE);
@@ -194,7 +197,7 @@ export class HashStream {
     const out = new Map<HashName, Uint8Array>();
     this.names.forEach((name, job) => out.set(name, this.v.digest(this.ringIndex, job).slice(0, digestBytes(name))));
     this.#settled = true;
-    Atomics.store(ctl, this.#base + STATE, FREE);
+    Atomics.store(ctl, this.#base + STATE, tag(this.generation, FREE));
     this.pool.release(this.workers);
     return out;
   }
@@ -204,8 +207,10 @@ export class HashStream {
     if (this.#settled) return;
     this.#settled = true;
     const ctl = this.v.control;
-    Atomics.store(ctl, this.#base + STATE, ABORTED);
-    if (Atomics.load(ctl, this.#base + DONE) === this.names.length) Atomics.compareExchange(ctl, this.#base + STATE, ABORTED, FREE);
+    const aborted = tag(this.generation, ABORTED);
+    Atomics.store(ctl, this.#base + STATE, aborted);
+    // Every job acknowledged before the abort: none will free the ring, so this does (else the last to acknowledge does).
+    if (Atomics.load(ctl, this.#base + DONE) === this.names.length) Atomics.compareExchange(ctl, this.#base + STATE, aborted, tag(this.generation, FREE));
     this.pool.ring(this.workers);
     this.pool.release(this.workers);
   }

@@ -20,20 +20,43 @@ export const SLOT_BYTES = 1024 ** 2;
 export const MAX_JOBS = 6;
 export const DIGEST_BYTES = 32;
 
-/** Ring states. A free ring is taken only by the main thread; see hash-pool.ts for who frees it. */
+/**
+ * Ring states. A free ring is taken only by the main thread; see hash-pool.ts for who frees it.
+ * Within one generation a ring only moves forward: OPEN → ENDED → (ABORTED) → FREE, or OPEN → ABORTED → FREE.
+ */
 export const FREE = 0;
 export const OPEN = 1;
 export const ENDED = 2;
 export const ABORTED = 3;
 
+/**
+ * The ring's state and its generation share one word (the "tag"), so a
+ * worker reads both at once, and a tag seen twice means the ring did not
+ * change hands in between: generations only grow (mod 2^30) and states only
+ * move forward within one. Reuse protocol, which hash-worker.ts relies on:
+ * - the main thread writes a ring's job words only while it is FREE, then
+ *   stores (generation + 1, OPEN);
+ * - a worker reads the tag, then a job's words, then the tag again: equal,
+ *   the job words belong to that generation; different, it skips the ring
+ *   until its next pass;
+ * - a ring returns to FREE only once every job has acknowledged (DONE ===
+ *   JOBS), so a worker holding an unacknowledged job of a generation pins
+ *   the ring in that generation, and after its acknowledgement it touches
+ *   the ring only through a new read of the tag.
+ */
+export const tag = (generation: number, state: number) => ((generation << 2) | state) | 0;
+export const stateOf = (t: number) => t & 3;
+export const generationOf = (t: number) => t >>> 2;
+export const nextGeneration = (g: number) => (g + 1) & 0x3fffffff;
+
 // Control words of a ring (Int32 indices from the ring's base).
+/** The tag: generation and state. */
 export const STATE = 0;
 /** Slots published so far; slot i lives at i % SLOTS. */
 export const PUBLISHED = 1;
 export const JOBS = 2;
 /** Jobs finished (digest written, or dropped after an abort). */
 export const DONE = 3;
-export const GENERATION = 4;
 export const LENGTH = 8; // SLOTS words: bytes in each slot
 export const PENDING = LENGTH + SLOTS; // SLOTS words: jobs yet to read each slot
 export const JOB = PENDING + SLOTS; // MAX_JOBS × 4 words:

@@ -7,8 +7,8 @@
  */
 import { type Checksum, createChecksum } from "./checksum.ts";
 import {
-  ABORTED, DONE, ENDED, FREE, GENERATION, HASH_NAMES, type HashName, JOB, JOB_CONSUMED, JOB_DONE, JOB_HASH, JOB_WORKER,
-  JOBS, LENGTH, PENDING, PUBLISHED, RING_WORDS, SLOTS, STATE, views, type WorkerInit,
+  ABORTED, DONE, ENDED, FREE, generationOf, HASH_NAMES, type HashName, JOB, JOB_CONSUMED, JOB_DONE, JOB_HASH, JOB_WORKER,
+  JOBS, LENGTH, MAX_JOBS, PENDING, PUBLISHED, RING_WORDS, SLOTS, STATE, stateOf, tag, views, type WorkerInit,
 } from "./hash-ring.ts";
 
 declare const self: Worker;
@@ -31,23 +31,27 @@ self.onmessage = ({ data }: MessageEvent<WorkerInit>) => {
     let worked = false;
     for (let ring = 0; ring < layout.rings; ring++) {
       const base = ring * RING_WORDS;
-      const state = Atomics.load(ctl, base + STATE);
+      const seen = Atomics.load(ctl, base + STATE);
+      const state = stateOf(seen);
       if (state === FREE) continue;
-      const generation = Atomics.load(ctl, base + GENERATION);
+      const generation = generationOf(seen);
       const jobs = Atomics.load(ctl, base + JOBS);
       for (let job = 0; job < jobs; job++) {
         const j = base + JOB + job * 4;
         if (ctl[j + JOB_WORKER] !== index || Atomics.load(ctl, j + JOB_DONE) === 1) continue;
-        const key = ring * 64 + job;
+        // The words just read belong to `generation` only if the tag did not move meanwhile (hash-ring.ts).
+        // From here this unacknowledged job pins the ring: it cannot be freed, let alone reused, until finishJob.
+        if (Atomics.load(ctl, base + STATE) !== seen) break;
+        const key = ring * MAX_JOBS + job;
         let run = running.get(key);
         if (!run || run.generation !== generation) {
           run = { generation, sum: hasher(HASH_NAMES[ctl[j + JOB_HASH]!]!) };
           running.set(key, run);
         }
         if (state === ABORTED) {
-          if (Atomics.load(ctl, base + GENERATION) === generation) finishJob(ring, job, null);
+          finishJob(ring, job, generation, null);
           worked = true;
-          break; // the ring may be free now: look again on the next pass
+          continue;
         }
         const published = Atomics.load(ctl, base + PUBLISHED);
         for (let consumed = ctl[j + JOB_CONSUMED]!; consumed < published; consumed++) {
@@ -59,23 +63,23 @@ self.onmessage = ({ data }: MessageEvent<WorkerInit>) => {
         }
         // ENDED is stored after the last PUBLISHED, so this read of PUBLISHED is final.
         if (state === ENDED && Atomics.load(ctl, base + PUBLISHED) === ctl[j + JOB_CONSUMED]) {
-          if (Atomics.load(ctl, base + GENERATION) === generation) finishJob(ring, job, run.sum.digest());
+          finishJob(ring, job, generation, run.sum.digest());
           worked = true;
-          break; // the ring may be free now: look again on the next pass
         }
       }
     }
     return worked;
   };
 
-  const finishJob = (ring: number, job: number, digest: Uint8Array | null): void => {
+  /** Acknowledges the job: after this the ring may be freed and reused at any moment. */
+  const finishJob = (ring: number, job: number, generation: number, digest: Uint8Array | null): void => {
     const base = ring * RING_WORDS;
-    running.delete(ring * 64 + job);
+    running.delete(ring * MAX_JOBS + job);
     if (digest) v.digest(ring, job).set(digest);
     Atomics.store(ctl, base + JOB + job * 4 + JOB_DONE, 1);
     const done = Atomics.add(ctl, base + DONE, 1) + 1;
-    // An aborted upload's ring is freed by whoever finishes its last job (hash-pool.ts does when none was left).
-    if (done === Atomics.load(ctl, base + JOBS)) Atomics.compareExchange(ctl, base + STATE, ABORTED, FREE);
+    // An aborted upload's ring is freed by whoever acknowledges its last job (hash-pool.ts does when none was left).
+    if (done === Atomics.load(ctl, base + JOBS)) Atomics.compareExchange(ctl, base + STATE, tag(generation, ABORTED), tag(generation, FREE));
   };
 
   for (;;) {
