@@ -28,6 +28,8 @@ export interface HashPoolOptions {
   threads: number;
   /** Uploads hashed on workers at once; more hash inline. */
   rings: number;
+  /** Workers and their buffer are dropped after this long with no upload on them (restarted on the next). */
+  idleMs?: number;
 }
 
 /**
@@ -52,9 +54,14 @@ export class HashPool {
   #load: number[];
   #broken = false;
   #nextRing = 0;
+  /** Streams opened and not yet settled. */
+  #open = 0;
+  readonly #idleMs: number;
+  #idleTimer: Timer | null = null;
 
   constructor(options: HashPoolOptions) {
     this.#layout = { workers: Math.max(0, options.threads), rings: Math.max(1, options.rings) };
+    this.#idleMs = options.idleMs ?? 30_000;
     this.#load = new Array(this.#layout.workers).fill(0);
   }
 
@@ -93,16 +100,26 @@ export class HashPool {
       Atomics.store(v.control, base + JOBS, names.length);
       const generation = nextGeneration(generationOf(free));
       Atomics.store(v.control, base + STATE, tag(generation, OPEN));
+      this.#open++;
+      if (this.#idleTimer) clearTimeout(this.#idleTimer);
+      this.#idleTimer = null;
       return new HashStream(this, v, ring, generation, names, workers);
     }
     return null;
   }
 
-  /** Stops the workers (tests; the process otherwise keeps them, idle in a futex wait). */
+  /** Stops the workers and drops the buffer; the next open() starts them again. */
   close(): void {
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.#idleTimer = null;
     for (const w of this.#workers.splice(0)) w.terminate();
     this.#views = null;
     this.#buffer = null;
+  }
+
+  /** Whether the workers are running (they start on the first upload and stop after an idle spell). */
+  get started(): boolean {
+    return this.#views !== null;
   }
 
   get broken(): boolean {
@@ -119,6 +136,20 @@ export class HashPool {
 
   release(workers: readonly number[]): void {
     for (const w of workers) this.#load[w]!--;
+    if (--this.#open === 0) this.#idleSoon();
+  }
+
+  /** An idle server holds no hash worker (each is a JS VM: RSS): stop them once no upload used them for idleMs. */
+  #idleSoon(): void {
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = null;
+      if (this.#open > 0) return;
+      // An aborted upload's ring is still being let go by its workers: look again later.
+      if (this.freeRings < this.#layout.rings) this.#idleSoon();
+      else this.close();
+    }, this.#idleMs);
+    this.#idleTimer.unref();
   }
 
   #leastLoaded(): number {
@@ -134,7 +165,8 @@ export class HashPool {
       this.#buffer = new SharedArrayBuffer(offsets(this.#layout).total);
       this.#views = views(this.#buffer, this.#layout);
       for (let index = 0; index < this.#layout.workers; index++) {
-        const worker = new Worker(WORKER_URL);
+        // smol: a smaller JS heap for a thread that only hashes shared memory (Bun's Worker option).
+        const worker = new Worker(WORKER_URL, { smol: true });
         worker.unref(); // idle workers sleep in Atomics.wait and must not keep the process alive
         worker.onerror = () => {
           this.#broken = true;

@@ -14,8 +14,8 @@ import type { ChecksumAlgorithm } from "./checksum.ts";
 export const HASH_NAMES = ["MD5", "CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"] as const;
 export type HashName = "MD5" | ChecksumAlgorithm;
 
-export const SLOTS = 4;
-export const SLOT_BYTES = 1024 ** 2;
+export const SLOTS = 8;
+export const SLOT_BYTES = 128 * 1024;
 /** Distinct hashes one upload can need: MD5, SHA-256 payload, a header, a trailer and a computed checksum. */
 export const MAX_JOBS = 6;
 export const DIGEST_BYTES = 32;
