@@ -5,9 +5,10 @@
  * of an upload on its own worker where there are enough, so a signed stream
  * is limited by its slowest single hash rather than by their sum. The
  * request's thread copies each received chunk once into a ring slot and
- * waits (a 1 ms timer, never blocking) only when all four slots of its
- * ring are still being hashed, so it stays in step with the hashes and
- * memory stays bounded. Unless ROCKBOXD_S3_HASH_THREADS asks for workers, all rings
+ * waits (a 1 ms timer, never blocking) only when all eight 128 KiB slots
+ * of its ring are still being hashed, so it stays in step with the hashes
+ * and memory stays bounded (1 MiB a ring). Workers start with the first
+ * upload and stop after 30 s without one. Unless ROCKBOXD_S3_HASH_THREADS asks for workers, all rings
  * taken or a worker that failed, hashing is inline as before (open() → null).
  */
 import { CHECKSUM_BYTES } from "./checksum.ts";
@@ -34,10 +35,19 @@ export interface HashPoolOptions {
 
 /**
  * ROCKBOXD_S3_HASH_THREADS=N turns the pool on (N workers; 0 or unset:
- * inline). Off by default for now: on the 2-core bench box (shared, loaded)
- * it cost +1.3–1.9 server CPU-s/GiB and ~+65 MB peak RSS (two more JS
- * VMs) for no wall-clock gain (bench/parallel-hash.ts, issue 11); the extra
- * request-thread cost is not yet understood.
+ * inline). Off by default: on the 2-core bench box (shared, load 8–10) a
+ * 512 MiB PUT cost +1.5–2.7 server CPU-s/GiB and +15–25 MB peak RSS, and
+ * was slower, than inline (bench/parallel-hash.ts, issue 11). The workers
+ * cost what the hashes cost inline; the loss is the request's thread, which
+ * with the pool uses about as much CPU as inline WITH the MD5 — even when
+ * the workers skip hashing altogether (bench/hash-threads.ts). Ruled out:
+ * the slot copy (~0.1 s per 512 MiB, timed in place), bell count (4× fewer
+ * bells: no change), the 1 ms wait loop (a blocking Atomics.wait instead:
+ * no change), slot size (1 MiB → 128 KiB: same CPU, −40 MB RSS). perf puts
+ * the extra in a memmove inside Bun's native code under a JS call, and in
+ * paravirtualised interrupt time — the request-body path of Bun, not this
+ * pool; Bun ships no symbols to name it. Re-measure on a machine with an
+ * idle core (a Pi 4) before making it the default.
  */
 export function defaultHashOptions(env: Record<string, string | undefined> = process.env): HashPoolOptions {
   const given = env.ROCKBOXD_S3_HASH_THREADS;
