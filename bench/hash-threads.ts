@@ -4,9 +4,10 @@
  * ROCKBOXD_S3_HASH_THREADS=$THREADS, PUTs $BENCH_MIB MiB (signed SHA-256
  * payload, or UNSIGNED-PAYLOAD with KIND=unsigned) with curl, and prints
  * each thread's CPU-seconds from /proc/<pid>/task/<tid>/stat and the peak
- * RSS. PROFILE=dir adds Bun's --cpu-prof output there; CORES=n pins the
- * server to the first n CPUs; PERF=file records `perf record -g` of the
- * server during the PUT.
+ * RSS. PROFILE=dir adds Bun's --cpu-prof output there (it samples wall
+ * time, waits included: read it beside the per-thread CPU); CORES=n pins
+ * the server to the first n CPUs; PERF=file records `perf record -g` of
+ * the server during the PUT; SMOL=1 runs it with `bun --smol`.
  */
 import { $ } from "bun";
 import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
