@@ -8,9 +8,9 @@ import { $ } from "bun";
 /**
  * What goes into the executable: the program, and each worker thread's own
  * entrypoint (`bun build --compile` bundles a worker only when it is listed;
- * it keeps its path relative to src/, where src/library/tag-pool.ts looks).
+ * it keeps its path relative to src/, where src/library/tag-pool.ts and src/s3/hash-pool.ts look).
  */
-export const ENTRYPOINTS = ["./src/main.ts", "./src/library/tag-worker.ts"].map((p) => new URL(p, import.meta.url).pathname);
+export const ENTRYPOINTS = ["./src/main.ts", "./src/library/tag-worker.ts", "./src/s3/hash-worker.ts"].map((p) => new URL(p, import.meta.url).pathname);
 
 const TARGETS = {
   "linux-x64": "bun-linux-x64",

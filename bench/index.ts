@@ -13,6 +13,7 @@ import { diskWriteRate, hashRate, receiveCost, sendfileCost } from "./limits.ts"
 import { formatAmzDate } from "../test/helpers/aws-chunked.ts";
 import { libraryBench } from "./library.ts";
 import { multipartUpload, type MultipartFigures } from "./multipart.ts";
+import { parallelHashBench } from "./parallel-hash.ts";
 import { mb, MiB, mbps, printTable, type Row } from "./report.ts";
 import { signedHeaders } from "./sign.ts";
 import { type BenchServer, cpuSecondsOf, memoryOf, startRockbox, startS3rver } from "./servers.ts";
@@ -149,6 +150,8 @@ const rows: Row[] = [
 ];
 rows.push(...(await libraryBench(root)));
 rows.push(...(await soakBench(root)));
+// Issue 11: the hashes inline vs on workers, the server pinned to 1 and 2 cores.
+rows.push(...(await parallelHashBench(root, source, sourceSha256, block, SIZE)));
 printTable(rows, `rockboxd-s3 bench, ${new Date().toISOString().slice(0, 10)}`);
 console.log(`\nhash rates per CPU-second: MD5 ${mbps(md5Rate)}, SHA-256 ${mbps(sha256Rate)}; disk write + fsync ${mbps(diskRate)}`);
 console.log(`bare Bun.serve, median of 3: receive + write + fsync ${receive.cpuPerGiB.toFixed(2)} CPU-s/GiB at ${mbps(receive.bytesPerSecond)}; sendfile ${sendfile.cpuPerGiB.toFixed(2)} CPU-s/GiB at ${mbps(sendfile.bytesPerSecond)}`);

@@ -12,14 +12,15 @@ import {
 import { S3Error } from "./errors.ts";
 
 export interface BodyCheck {
+  /** The hash it compares. */
+  readonly algorithm: ChecksumAlgorithm;
   update(chunk: Uint8Array): void;
-  /** Throws S3Error when the body does not match. */
-  finish(): void;
+  /** Throws S3Error when the body does not match; `digest` when it was computed elsewhere (hash-pool.ts) instead of by update(). */
+  finish(digest?: Uint8Array): void;
 }
 
 /** A checksum check also tells the store what to keep with the object. */
 export interface ChecksumCheck extends BodyCheck {
-  readonly algorithm: ChecksumAlgorithm;
   /** The base64 value, once finish() has passed. */
   readonly value: string;
 }
@@ -34,9 +35,10 @@ export function sha256PayloadCheck(hex: string): BodyCheck {
   const hasher = new Bun.CryptoHasher("sha256");
   const expected = hex.toLowerCase();
   return {
+    algorithm: "SHA256",
     update: (chunk) => void hasher.update(chunk),
-    finish: () => {
-      const actual = hasher.digest("hex");
+    finish: (digest) => {
+      const actual = digest ? Buffer.from(digest).toString("hex") : hasher.digest("hex");
       if (actual !== expected)
         throw new S3Error("XAmzContentSHA256Mismatch", undefined, {
           ClientComputedContentSHA256: expected,
@@ -70,8 +72,8 @@ export function checksumCheck(algorithm: ChecksumAlgorithm, expectedBase64: stri
       return value;
     },
     update: (chunk) => sum.update(chunk),
-    finish: () => {
-      const actual = toBase64(sum.digest());
+    finish: (digest) => {
+      const actual = toBase64(digest ?? sum.digest());
       if (actual !== expectedBase64)
         throw new S3Error("BadDigest", `The ${algorithm} you specified did not match the calculated checksum.`);
       value = actual;
@@ -106,8 +108,8 @@ export function checksumFromHeaders(headers: Headers): ChecksumValue | null {
 export interface TrailerChecksumCheck {
   readonly algorithm: ChecksumAlgorithm;
   update(chunk: Uint8Array): void;
-  /** Given the decoder's trailers; returns the verified base64 value. */
-  finish(trailers: Record<string, string>): string;
+  /** Given the decoder's trailers (and the digest, when computed elsewhere); returns the verified base64 value. */
+  finish(trailers: Record<string, string>, digest?: Uint8Array): string;
 }
 
 /**
@@ -128,12 +130,12 @@ export function trailerChecksumCheck(headers: Headers): TrailerChecksumCheck | n
   return {
     algorithm,
     update: (chunk) => sum.update(chunk),
-    finish: (trailers) => {
+    finish: (trailers, digest) => {
       const expected = trailers[declared];
       if (expected === undefined)
         throw new S3Error("MalformedTrailerError", `The trailer ${declared} announced in x-amz-trailer was not sent.`);
       if (decodeBase64(expected, CHECKSUM_BYTES[algorithm]) === null) throw invalidChecksum(algorithm);
-      const actual = toBase64(sum.digest());
+      const actual = toBase64(digest ?? sum.digest());
       if (actual !== expected)
         throw new S3Error("BadDigest", `The ${algorithm} you specified did not match the calculated checksum.`);
       return actual;

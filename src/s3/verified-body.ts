@@ -10,6 +10,8 @@
 import { type BodyCheck, type ChecksumValue, checksumCheck, contentMd5Matches, sha256PayloadCheck, type TrailerChecksumCheck } from "./body-check.ts";
 import { type Checksum, type ChecksumAlgorithm, checksumHeaderName, createChecksum, toBase64 } from "./checksum.ts";
 import { S3Error } from "./errors.ts";
+import { hashPool, type HashStream } from "./hash-pool.ts";
+import type { HashName } from "./hash-ring.ts";
 import { type DecodeOptions, decodeAwsChunked } from "./sigv4/chunked.ts";
 
 /** What a request promised about its body. */
@@ -55,43 +57,56 @@ export class VerifiedBody implements AsyncIterable<Uint8Array> {
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
-    const { chunked, maxBytes } = this.promises;
+    const { chunked, maxBytes, expectedBytes } = this.promises;
     const trailer = chunked?.trailerChecksum ?? null;
     const decoder = chunked ? decodeAwsChunked(this.source, chunked) : null;
     const iterator = decoder ?? this.source[Symbol.asyncIterator]();
+    // Each distinct hash once, on the pool's workers when it has any (hash-pool.ts); else inline, below.
+    const names = new Set<HashName>(["MD5", ...this.checks.map((c) => c.algorithm), ...this.computed.keys()]);
+    if (trailer) names.add(trailer.algorithm);
+    const hashes: HashStream | null = hashPool().open([...names]);
     try {
       let step = await iterator.next();
       while (!step.done) {
         const chunk = step.value;
         this.bytes += chunk.byteLength;
         if (this.bytes > maxBytes) throw new S3Error("EntityTooLarge");
-        this.md5Hasher.update(chunk);
-        for (const c of this.checks) c.update(chunk);
-        for (const c of this.computed.values()) c.update(chunk);
-        trailer?.update(chunk);
+        if (hashes) {
+          const full = hashes.update(chunk);
+          if (full) await full;
+        } else {
+          this.md5Hasher.update(chunk);
+          for (const c of this.checks) c.update(chunk);
+          for (const c of this.computed.values()) c.update(chunk);
+          trailer?.update(chunk);
+        }
         yield chunk;
         step = await iterator.next();
       }
-      this.settle(decoder ? (step.value as Record<string, string>) : {}, trailer);
+      if (expectedBytes !== undefined && this.bytes !== expectedBytes) throw new S3Error("IncompleteBody");
+      this.settle(decoder ? (step.value as Record<string, string>) : {}, trailer, hashes ? await hashes.digests() : null);
     } finally {
+      // A refused or abandoned body frees its ring; a settled one already did.
+      hashes?.abort();
       // A consumer that stops early (or a refused body) lets go of the request, so it can be drained.
       await iterator.return?.(undefined);
     }
   }
 
-  private settle(trailers: Record<string, string>, trailer: TrailerChecksumCheck | null): void {
-    const { expectedBytes, contentMd5 } = this.promises;
-    if (expectedBytes !== undefined && this.bytes !== expectedBytes) throw new S3Error("IncompleteBody");
-    for (const c of this.checks) c.finish();
+  /** `digests` from the pool, or null when the hashes ran inline. */
+  private settle(trailers: Record<string, string>, trailer: TrailerChecksumCheck | null, digests: Map<HashName, Uint8Array> | null): void {
+    const { contentMd5 } = this.promises;
+    for (const c of this.checks) c.finish(digests?.get(c.algorithm));
     if (this.headerChecksum) this.verified[this.headerChecksum.algorithm] = this.headerChecksum.value;
     // Only what x-amz-trailer announced may arrive there: anything else would be unsigned-by-intent data.
     const announced = trailer ? checksumHeaderName(trailer.algorithm) : null;
     const stray = Object.keys(trailers).find((name) => name !== announced);
     if (stray !== undefined)
       throw new S3Error("MalformedTrailerError", `The trailer ${stray} was not announced in x-amz-trailer.`);
-    if (trailer) this.verified[trailer.algorithm] = trailer.finish(trailers);
-    for (const [algorithm, sum] of this.computed) this.computedValues[algorithm] = toBase64(sum.digest());
-    const md5Hex = this.md5Hasher.digest("hex");
+    if (trailer) this.verified[trailer.algorithm] = trailer.finish(trailers, digests?.get(trailer.algorithm));
+    for (const [algorithm, sum] of this.computed) this.computedValues[algorithm] = toBase64(digests?.get(algorithm) ?? sum.digest());
+    const md5 = digests?.get("MD5");
+    const md5Hex = md5 ? Buffer.from(md5).toString("hex") : this.md5Hasher.digest("hex");
     if (contentMd5 != null) contentMd5Matches(md5Hex, contentMd5);
     this.md5Hex = md5Hex;
   }
