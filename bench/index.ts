@@ -12,6 +12,7 @@ import { framedLength, writeChunkedBody } from "./chunked-body.ts";
 import { diskWriteRate, hashRate, receiveCost, sendfileCost } from "./limits.ts";
 import { formatAmzDate } from "../test/helpers/aws-chunked.ts";
 import { libraryBench } from "./library.ts";
+import { memoryLoadBench } from "./memory-load.ts";
 import { multipartUpload, type MultipartFigures } from "./multipart.ts";
 import { parallelHashBench } from "./parallel-hash.ts";
 import { mb, MiB, mbps, printTable, type Row } from "./report.ts";
@@ -148,6 +149,8 @@ const rows: Row[] = [
   { metric: `GET ${SIZE_MIB} MiB, median of 3: server CPU per GiB, wall-clock rate`, ours: rate(oursFigures.get), peer: rate(peerFigures.get), limit: `bare Bun.serve + Bun.file (sendfile), median of 3: ${sendfile.cpuPerGiB.toFixed(2)} CPU-s/GiB, ${mbps(sendfile.bytesPerSecond)}`, target: "≤ 0.5 CPU-s/GiB, ≥ 1024 MiB/s", met: oursFigures.get.cpuPerGiB <= 0.5 && oursFigures.get.bytesPerSecond >= 1024 * MiB },
   { metric: "peak RSS over these transfers", ours: mb(oursFigures.peakRss), peer: mb(peerFigures.peakRss), limit: "—", target: "< 100 MB", met: oursFigures.peakRss < 100 * MiB },
 ];
+// Memory under load (issue 11): each workload on a fresh server, so each peak is its own.
+rows.push(...(await memoryLoadBench(root, { path: source, sha256: sourceSha256, block, size: SIZE })));
 rows.push(...(await libraryBench(root)));
 rows.push(...(await soakBench(root)));
 // Issue 11: the hashes inline vs on workers, the server pinned to 1 and 2 cores.
