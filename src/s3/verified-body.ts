@@ -10,7 +10,7 @@
 import { type BodyCheck, type ChecksumValue, checksumCheck, contentMd5Matches, sha256PayloadCheck, type TrailerChecksumCheck } from "./body-check.ts";
 import { type Checksum, type ChecksumAlgorithm, checksumHeaderName, createChecksum, toBase64 } from "./checksum.ts";
 import { S3Error } from "./errors.ts";
-import { hashPool, type HashStream } from "./hash-pool.ts";
+import { type HashPool, hashPool, type HashStream } from "./hash-pool.ts";
 import type { HashName } from "./hash-ring.ts";
 import { type DecodeOptions, decodeAwsChunked } from "./sigv4/chunked.ts";
 
@@ -43,6 +43,8 @@ export class VerifiedBody implements AsyncIterable<Uint8Array> {
   constructor(
     private readonly source: AsyncIterable<Uint8Array>,
     private readonly promises: BodyPromises,
+    /** Where the hashes run; the process's pool (inline unless it has workers). Tests pass their own. */
+    private readonly pool: HashPool = hashPool(),
   ) {
     if (promises.expectedBytes !== undefined && promises.expectedBytes > promises.maxBytes) throw new S3Error("EntityTooLarge");
     // A malformed checksum value is refused before any byte is read.
@@ -64,7 +66,7 @@ export class VerifiedBody implements AsyncIterable<Uint8Array> {
     // Each distinct hash once, on the pool's workers when it has any (hash-pool.ts); else inline, below.
     const names = new Set<HashName>(["MD5", ...this.checks.map((c) => c.algorithm), ...this.computed.keys()]);
     if (trailer) names.add(trailer.algorithm);
-    const hashes: HashStream | null = hashPool().open([...names]);
+    const hashes: HashStream | null = this.pool.open([...names]);
     try {
       let step = await iterator.next();
       while (!step.done) {

@@ -3,11 +3,10 @@
  * digests as inline hashing, and a refused or abandoned upload gives its
  * ring back.
  */
-process.env.ROCKBOXD_S3_HASH_THREADS = "2"; // before the first hashPool(): hashed on workers even on a one-core runner
 import { afterAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { checksumBase64 } from "../../src/s3/checksum.ts";
-import { HashPool, hashPool } from "../../src/s3/hash-pool.ts";
+import { HashPool } from "../../src/s3/hash-pool.ts";
 import { VerifiedBody } from "../../src/s3/verified-body.ts";
 import { waitFor } from "../helpers/server.ts";
 
@@ -117,43 +116,59 @@ describe("HashPool ring reuse", () => {
 describe("VerifiedBody on the shared pool", () => {
   const data = random(5 * MiB + 3);
   const sha = createHash("sha256").update(data).digest("hex");
-  const rings = () => hashPool().freeRings;
+  // Its own pool, so the test does not depend on the environment or on another file's first hashPool().
+  const pool = new HashPool({ threads: 2, rings: 8 });
+  afterAll(() => pool.close());
+  const rings = () => pool.freeRings;
+  /** A source that also records whether a ring was taken while it was read: the body really went to the workers. */
+  let ringTaken = false;
+  async function* watched(data: Uint8Array): AsyncGenerator<Uint8Array> {
+    for await (const piece of pieces(data, 65536)) {
+      if (rings() < 8) ringTaken = true;
+      yield piece;
+    }
+  }
 
   test("a clean body: digests from the workers", async () => {
-    expect(hashPool().threads).toBe(2);
-    const body = new VerifiedBody(pieces(data, 65536), { maxBytes: 10 * MiB, sha256Hex: sha, expectedBytes: data.length });
+    ringTaken = false;
+    const body = new VerifiedBody(watched(data), { maxBytes: 10 * MiB, sha256Hex: sha, expectedBytes: data.length }, pool);
     body.compute("CRC32C");
     let n = 0;
     for await (const c of body) n += c.length;
     expect(n).toBe(data.length);
     expect(body.md5).toBe(createHash("md5").update(data).digest("hex"));
     expect(body.checksums()).toEqual({ CRC32C: checksumBase64("CRC32C", data) });
+    expect(ringTaken).toBe(true);
     await waitFor(() => rings() === 8, 5000, "every ring free");
   });
 
   const refused: [string, () => VerifiedBody, string][] = [
-    ["a wrong signed SHA-256", () => new VerifiedBody(pieces(data, 65536), { maxBytes: 10 * MiB, sha256Hex: "0".repeat(64) }), "XAmzContentSHA256Mismatch"],
-    ["too large, mid-stream", () => new VerifiedBody(pieces(data, 65536), { maxBytes: 3 * MiB }), "EntityTooLarge"],
-    ["shorter than declared", () => new VerifiedBody(pieces(data, 65536), { maxBytes: 10 * MiB, expectedBytes: data.length + 1 }), "IncompleteBody"],
-    ["a wrong Content-MD5", () => new VerifiedBody(pieces(data, 65536), { maxBytes: 10 * MiB, contentMd5: Buffer.alloc(16).toString("base64") }), "BadDigest"],
+    ["a wrong signed SHA-256", () => new VerifiedBody(watched(data), { maxBytes: 10 * MiB, sha256Hex: "0".repeat(64) }, pool), "XAmzContentSHA256Mismatch"],
+    ["too large, mid-stream", () => new VerifiedBody(watched(data), { maxBytes: 3 * MiB }, pool), "EntityTooLarge"],
+    ["shorter than declared", () => new VerifiedBody(watched(data), { maxBytes: 10 * MiB, expectedBytes: data.length + 1 }, pool), "IncompleteBody"],
+    ["a wrong Content-MD5", () => new VerifiedBody(watched(data), { maxBytes: 10 * MiB, contentMd5: Buffer.alloc(16).toString("base64") }, pool), "BadDigest"],
   ];
   test.each(refused)("%s: the same error, no ring kept", async (_, make, code) => {
     let error: unknown = null;
+    ringTaken = false;
     try {
       for await (const _chunk of make());
     } catch (e) {
       error = e;
     }
     expect((error as { code?: string })?.code).toBe(code);
+    expect(ringTaken).toBe(true);
     await waitFor(() => rings() === 8, 5000, "every ring free");
   });
 
   test("a consumer that stops early: no ring kept", async () => {
     let seen = 0;
-    for await (const c of new VerifiedBody(pieces(data, 65536), { maxBytes: 10 * MiB })) {
+    ringTaken = false;
+    for await (const c of new VerifiedBody(watched(data), { maxBytes: 10 * MiB }, pool)) {
       seen += c.length;
       if (seen > 2 * MiB) break;
     }
+    expect(ringTaken).toBe(true);
     await waitFor(() => rings() === 8, 5000, "every ring free");
   });
 });
