@@ -9,7 +9,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A file of pseudo-random bytes, so any misplaced range reads differently. */
 function bytesFile(name: string, size: number): { path: string; bytes: Uint8Array } {
-  const bytes = new Uint8Array(size);
+  const bytes: Uint8Array = new Uint8Array(size);
   let x = 12345;
   for (let i = 0; i < size; i++) bytes[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
   const path = join(dir, name);
@@ -17,7 +17,7 @@ function bytesFile(name: string, size: number): { path: string; bytes: Uint8Arra
   return { path, bytes };
 }
 
-const read = async (file: FileWindow, start: number, end: number) => new Uint8Array(await file.slice(start, end).arrayBuffer());
+const read = async (file: FileWindow, start: number, end: number): Promise<Uint8Array> => new Uint8Array(await file.slice(start, end).arrayBuffer());
 
 describe("FileWindow", () => {
   test("every range reads as the file holds it: in the first window, across its edge, near the end, and larger than a window", async () => {
