@@ -27,7 +27,8 @@ export interface ScanSummary {
 export async function runScan(paths: LibraryPaths, out: Output = process.stdout, log?: Log): Promise<number> {
   const started = performance.now();
   const db = openDatabase(paths.dbPath);
-  const library = createLibrary({ db, musicDir: paths.musicDir, log });
+  // Nothing is served here: the main thread parses too while the workers are busy.
+  const library = createLibrary({ db, musicDir: paths.musicDir, log, inlineTags: 1 });
   try {
     const walk = await library.reconcile();
     if (!walk.ok) {
