@@ -8,10 +8,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EXE, makeHome } from "./library-server.ts";
+import { EXE as BUILT, makeHome } from "./library-server.ts";
 import { copyTree, taggedFixtures } from "./library-tree.ts";
 import { memoryOf } from "./servers.ts";
 
+/** BENCH_EXE: another build to compare with (e.g. the previous commit's). */
+const EXE = process.env.BENCH_EXE ?? BUILT;
 const SCAN = Number(process.env.BENCH_SCAN ?? 10_000);
 const RUNS = Number(process.env.RUNS ?? 1);
 const root = mkdtempSync(join(tmpdir(), "scan-probe-"));
