@@ -27,8 +27,7 @@ export interface ScanSummary {
 export async function runScan(paths: LibraryPaths, out: Output = process.stdout, log?: Log): Promise<number> {
   const started = performance.now();
   const db = openDatabase(paths.dbPath);
-  // Nothing is served here: the main thread parses too while the workers are busy.
-  const library = createLibrary({ db, musicDir: paths.musicDir, log, inlineTags: 1 });
+  const library = createLibrary({ db, musicDir: paths.musicDir, log });
   try {
     const walk = await library.reconcile();
     if (!walk.ok) {

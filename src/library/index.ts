@@ -40,8 +40,6 @@ export interface LibraryOptions {
   concurrency?: number;
   /** Tag-parsing worker threads (0: on the main thread). Default: one per core but one. */
   tagThreads?: number;
-  /** Parses the main thread may take on while every tag worker is busy (TagPoolOptions.inline). */
-  inlineTags?: number;
   backstopMs?: number;
   shortBackstopMs?: number;
   /** For a folder given by name: replaces node:fs watch (tests simulate ENOSPC). */
@@ -75,7 +73,7 @@ export function createLibrary(options: LibraryOptions): Library {
       : options.musicDir;
   const musicDir = dir.root;
   const store = new TrackStore(options.db, musicDir);
-  const tags = new TagPool({ log, threads: options.tagThreads, inline: options.inlineTags });
+  const tags = new TagPool({ log, threads: options.tagThreads });
   const queue = new SyncQueue({ dir, store, log, concurrency: options.concurrency, tags });
   dir.follow(queue);
   const queries = new LibraryQueries(options.db);

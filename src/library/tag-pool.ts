@@ -5,9 +5,6 @@
  * idle server holds no parser. Each parse is a path and a size sent over;
  * the sync queue's concurrency bounds how many are in flight. With one core,
  * or when a worker cannot be started, tags are read inline as before.
- * `scan`, which serves nothing, also lets its main thread take a parse while
- * the workers are backed up: with one worker on two cores, that thread is
- * otherwise half idle (its rows cost ~0.2 ms a file, a parse ~0.5 ms).
  */
 import { threadId } from "node:worker_threads";
 import type { Log } from "./log.ts";
@@ -32,12 +29,6 @@ export interface TagPoolOptions {
   threads?: number;
   /** Workers are stopped after this long without a parse. */
   idleMs?: number;
-  /**
-   * Parses the calling thread may run itself while every worker is busy
-   * (default 0). For `scan`, which serves nothing: its main thread only
-   * writes rows, about half a worker's load, and can parse the rest.
-   */
-  inline?: number;
 }
 
 /**
@@ -62,8 +53,6 @@ export class TagPool {
   readonly #size: number;
   readonly #idleMs: number;
   #threads: Thread[] = [];
-  readonly #inline: number;
-  #inlineInFlight = 0;
   #nextId = 0;
   #idleTimer: Timer | null = null;
   /** A worker failed to start or died: parse inline from then on. */
@@ -73,7 +62,6 @@ export class TagPool {
     this.#log = options.log;
     this.#size = Math.max(0, options.threads ?? navigator.hardwareConcurrency - 1);
     this.#idleMs = options.idleMs ?? 10_000;
-    this.#inline = options.inline ?? 0;
   }
 
   /** Worker threads this pool runs when busy (0: inline). */
@@ -84,15 +72,6 @@ export class TagPool {
   /** The file's tags, and which thread read them. Never rejects (readTags never throws). */
   read(path: string, size: number): Promise<Omit<TagResult, "id">> {
     if (this.size === 0) return readTags(path, size).then((tags) => ({ tags, thread: threadId }));
-    if (this.#inlineInFlight < this.#inline && this.#threads.length === this.#size && this.#threads.every((t) => t.pending.size > 1)) {
-      this.#inlineInFlight++;
-      // A parse here runs in microtasks; yielding after it lets the workers' results in before the next one.
-      return readTags(path, size).then(async (tags) => {
-        await new Promise((resolve) => setImmediate(resolve));
-        this.#inlineInFlight--;
-        return { tags, thread: threadId };
-      });
-    }
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     this.#idleTimer = null;
     const thread = this.#leastBusy();

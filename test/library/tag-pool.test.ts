@@ -30,21 +30,6 @@ describe("TagPool", () => {
     }
   });
 
-  test("with `inline`, the calling thread parses too once every worker holds more than one, the same tags", async () => {
-    const pool = new TagPool({ log: new MemoryLog(), threads: 1, inline: 1 });
-    try {
-      const results = await Promise.all(FIXTURES.map((name) => pool.read(fixture(name), Bun.file(fixture(name)).size)));
-      const inline = await Promise.all(FIXTURES.map((name) => readTags(fixture(name), Bun.file(fixture(name)).size)));
-      expect(results.map((r) => r.tags)).toEqual(inline);
-      expect(results[0]!.thread).not.toBe(threadId); // the first two go to the worker
-      expect(results[1]!.thread).not.toBe(threadId);
-      expect(results[2]!.thread).toBe(threadId); // the worker holds two: this one is read here
-      expect(results.filter((r) => r.thread === threadId).length).toBeLessThan(FIXTURES.length / 2);
-    } finally {
-      pool.close();
-    }
-  });
-
   test("with no worker threads, tags are read on the calling thread", async () => {
     const pool = new TagPool({ log: new MemoryLog(), threads: 0 });
     const result = await pool.read(fixture("tagged.flac"), Bun.file(fixture("tagged.flac")).size);
