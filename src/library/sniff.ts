@@ -4,8 +4,6 @@
  * from the extension, and an MPEG parser reads an Ogg file as an empty MP3.
  * ffprobe looks at the content; so do we, when the two disagree.
  */
-import { closeSync, openSync, readSync } from "node:fs";
-
 export type Container = "ogg" | "flac" | "riff" | "aiff" | "mp4" | "asf" | "mpc" | "wv" | "ape" | "id3";
 
 const ASF_GUID = [0x30, 0x26, 0xb2, 0x75, 0x8e, 0x66, 0xcf, 0x11];
@@ -38,17 +36,24 @@ const MIME: Record<Container, string> = {
   mpc: "audio/x-musepack", wv: "audio/wavpack", ape: "audio/ape", id3: "audio/mpeg",
 };
 
-/** When the file's content is plainly another container than its extension names: that container's MIME type. */
-export function mimeWhenExtensionLies(absPath: string, extension: string): string | null {
-  const expected = EXPECTED[extension.toLowerCase()];
-  if (!expected) return null;
-  const head = new Uint8Array(12);
-  const fd = openSync(absPath, "r");
-  try {
-    readSync(fd, head, 0, 12, 0);
-  } finally {
-    closeSync(fd);
-  }
-  const found = containerOf(head);
-  return found !== null && !expected.includes(found) ? MIME[found] : null;
+/**
+ * The MIME type music-metadata should pick its parser by, from the extension
+ * and the file's first 12 bytes: the content's container when it plainly is
+ * another than the extension names, else the extension's own parser's type
+ * ("" when music-metadata knows the extension by no parser of its own — alac,
+ * aiff, ac3, sid — and guesses by content, as parseFile() does for them).
+ */
+export function parserMimeType(extension: string, head: Uint8Array): string {
+  const ext = extension.toLowerCase();
+  const expected = EXPECTED[ext];
+  const found = expected ? containerOf(head) : null;
+  if (found !== null && !expected!.includes(found)) return MIME[found];
+  return BY_EXTENSION[ext] ?? "";
 }
+
+/** music-metadata's parser per extension, as its loaders list them (".aiff" is listed without its dot, so it is guessed). */
+const BY_EXTENSION: Record<string, string> = {
+  mp3: "audio/mpeg", aac: "audio/mpeg", ogg: "audio/ogg", opus: "audio/ogg", spx: "audio/ogg", flac: "audio/flac",
+  wav: "audio/wav", aif: "audio/aiff", m4a: "audio/mp4", mp4: "audio/mp4", wma: "audio/x-ms-asf", mpc: "audio/x-musepack",
+  wv: "audio/wavpack", ape: "audio/ape",
+};

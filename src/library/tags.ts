@@ -3,10 +3,10 @@
  * cannot read (ac3, sid, corrupt, empty) still gets tags, with the title
  * taken from the file name and the reason in `parseError`.
  */
-import { createReadStream } from "node:fs";
 import { basename, extname } from "node:path";
 import type { IAudioMetadata } from "music-metadata";
-import { mimeWhenExtensionLies } from "./sniff.ts";
+import { FileWindow } from "./file-window.ts";
+import { parserMimeType } from "./sniff.ts";
 
 /**
  * music-metadata is loaded on the first parse, not at startup: it costs
@@ -44,19 +44,20 @@ export interface TrackTags {
 export async function readTags(absPath: string, filesize: number): Promise<TrackTags> {
   if (filesize === 0) return fromFileName(absPath, "empty file");
   let meta: IAudioMetadata;
+  let file: FileWindow | null = null;
   try {
     const mm = await parser();
+    file = FileWindow.open(absPath, filesize);
+    // An extension that lies is parsed by content (as ffprobe does), not by its name.
+    file.type = parserMimeType(extname(absPath).slice(1), file.head(12));
     // Covers are parsed only to learn that there is one (SPEC §7); the bytes
     // are dropped with the rest. ID3v2 and MP4 read the picture's bytes either
     // way, FLAC reads its PICTURE block instead of seeking past it.
-    const options = { skipCovers: false, duration: false };
-    // An extension that lies is parsed by content (as ffprobe does), not by its name.
-    const mimeType = mimeWhenExtensionLies(absPath, extname(absPath).slice(1));
-    meta = mimeType
-      ? await mm.parseStream(createReadStream(absPath), { mimeType, size: filesize }, options)
-      : await mm.parseFile(absPath, options);
+    meta = await mm.parseBlob(file as unknown as Blob, { skipCovers: false, duration: false });
   } catch (error) {
     return fromFileName(absPath, (error as Error).message || String(error));
+  } finally {
+    file?.close();
   }
   const { common, format } = meta;
   if (!format.container && !format.codec && !format.sampleRate)
