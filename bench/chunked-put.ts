@@ -8,11 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { $ } from "bun";
-import { formatAmzDate } from "../test/helpers/aws-chunked.ts";
-import { framedLength, writeChunkedBody } from "./chunked-body.ts";
+import { prepareChunkedPut } from "./chunked-body.ts";
 import { MiB } from "./report.ts";
 import { cpuSecondsOf, memoryOf, startRockbox } from "./servers.ts";
-import { signedHeaders } from "./sign.ts";
 import { put } from "./transfer.ts";
 
 /** Minor page faults so far: fresh buffers cost one per 4 KiB page touched. */
@@ -30,22 +28,13 @@ if (!existsSync("dist/rockboxd-s3")) await $`bun run build`;
 const profDir = process.env.CPU_PROF_DIR;
 // ROCKBOX_BIN=path measures another build (e.g. a copy of main's) for a before/after on the same load.
 const command = profDir ? ["bun", "--cpu-prof", `--cpu-prof-dir=${profDir}`, "src/main.ts"] : process.env.ROCKBOX_BIN ? [process.env.ROCKBOX_BIN] : undefined;
-const server = await startRockbox(join(root, "rockbox"), [], command);
+const server = await startRockbox(join(root, "rockbox"), { command });
 const block = crypto.getRandomValues(new Uint8Array(CHUNK));
 const figures: number[] = [];
 try {
   for (let run = 0; run < RUNS; run++) {
     const key = `bench/chunked-${run}.flac`;
-    const now = new Date(Math.floor(Date.now() / 1000) * 1000);
-    const extra = {
-      "content-encoding": "aws-chunked",
-      "x-amz-decoded-content-length": String(SIZE),
-      "content-length": String(framedLength(SIZE, CHUNK)),
-    };
-    const headers = await signedHeaders(server, "PUT", `/music/${key}`, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", extra, now);
-    const seedSignature = /Signature=([0-9a-f]{64})/.exec(headers.authorization ?? headers.Authorization ?? "")![1]!;
-    const body = join(root, "chunked.body");
-    writeChunkedBody(body, block, SIZE / CHUNK, { secretKey: server.secretKey, amzDate: formatAmzDate(now.getTime()), seedSignature });
+    const { body, headers } = await prepareChunkedPut(server, key, join(root, "chunked.body"), block, SIZE, CHUNK);
     const before = cpuSecondsOf(server.pid);
     const faultsBefore = minorFaultsOf(server.pid);
     const timing = await put(server, key, body, SIZE, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", headers);

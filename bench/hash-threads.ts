@@ -10,11 +10,12 @@
  * the server during the PUT; SMOL=1 runs it with `bun --smol`.
  */
 import { $ } from "bun";
-import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MiB } from "./report.ts";
-import { memoryOf } from "./servers.ts";
+import { memoryOf, startRockbox } from "./servers.ts";
+import { writeSource } from "./source.ts";
 import { put } from "./transfer.ts";
 
 const sizeMiB = Number(process.env.BENCH_MIB ?? 512);
@@ -39,45 +40,12 @@ function threadsOf(pid: number): Map<string, Thread> {
   return out;
 }
 
-const block = crypto.getRandomValues(new Uint8Array(MiB));
-const source = join(root, "source.bin");
-const fd = openSync(source, "w");
-const sha = new Bun.CryptoHasher("sha256");
-for (let i = 0; i < sizeMiB; i++) {
-  writeSync(fd, block);
-  sha.update(block);
-}
-fsyncSync(fd);
-closeSync(fd);
-
-const home = join(root, "home");
-const musicDir = join(home, "Music");
-mkdirSync(join(home, ".config", "rockbox.org"), { recursive: true });
-mkdirSync(musicDir, { recursive: true });
-const accessKey = "BENCHACCESSKEY000001";
-const secretKey = "benchSecretKey00000000000000000000000001";
-writeFileSync(join(home, ".config", "rockbox.org", "settings.toml"), `music_dir = "${musicDir}"\ns3_enabled = true\ns3_access_key = "${accessKey}"\ns3_secret_key = "${secretKey}"\n`);
+const { path: source, sha256, block } = writeSource(join(root, "source.flac"), sizeMiB);
 const profile = process.env.PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PROFILE}`] : [];
-const proc = Bun.spawn(["bun", ...(process.env.SMOL ? ["--smol"] : []), ...profile, join(import.meta.dir, "..", "src", "main.ts"), "serve", "--port", "0", "--host", "127.0.0.1", "--log-level", "warn"], {
-  env: { ...process.env, HOME: home, ROCKBOXD_S3_HASH_THREADS: threads },
-  stdout: "pipe",
-  stderr: "inherit",
-});
-let text = "";
-const reader = proc.stdout.getReader();
-let m: RegExpMatchArray | null = null;
-while (!m) {
-  const { value, done } = await reader.read();
-  if (done) throw new Error(text);
-  text += new TextDecoder().decode(value);
-  m = text.match(/listening on (http:\/\/[^\s]+:(\d+))/);
-}
-reader.releaseLock();
-void (async () => {
-  for await (const _ of proc.stdout);
-})();
+const command = ["bun", ...(process.env.SMOL ? ["--smol"] : []), ...profile, join(import.meta.dir, "..", "src", "main.ts")];
+const server = await startRockbox(join(root, "home"), { command, env: { ROCKBOXD_S3_HASH_THREADS: threads } });
+const proc = { pid: server.pid };
 if (process.env.CORES) await $`taskset -a -c -p 0-${Number(process.env.CORES) - 1} ${proc.pid}`.quiet();
-const server = { name: "rockboxd-s3", url: m[1]!, port: Number(m[2]), pid: proc.pid, accessKey, secretKey, dataDir: musicDir, stop: async () => {} };
 // A small PUT first, so the workers (started on the first upload) exist before the measurement.
 const small = join(root, "small.bin");
 writeFileSync(small, block.subarray(0, 1000));
@@ -87,7 +55,7 @@ if (perf) await Bun.sleep(500); // perf attaches to every thread
 const before = threadsOf(proc.pid);
 const rssBefore = memoryOf(proc.pid);
 const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-const timing = await put(server, "bench/big.flac", source, sizeMiB * MiB, kind === "signed" ? sha.digest("hex") : "UNSIGNED-PAYLOAD");
+const timing = await put(server, "bench/big.flac", source, sizeMiB * MiB, kind === "signed" ? sha256 : "UNSIGNED-PAYLOAD");
 const after = threadsOf(proc.pid);
 if (perf) {
   perf.kill("SIGINT");
@@ -97,6 +65,5 @@ const rows = [...after].map(([tid, t]) => ({ tid, name: t.name, cpu: t.cpu - (be
 const total = rows.reduce((s, r) => s + r.cpu, 0);
 console.log(`threads=${threads} kind=${kind} ${sizeMiB} MiB: HTTP ${timing.status}, ${(timing.bytesPerSecond / MiB).toFixed(0)} MiB/s, server CPU ${total.toFixed(2)} s (${(total / (sizeMiB / 1024)).toFixed(2)} CPU-s/GiB), peak RSS ${(memoryOf(proc.pid).peak / MiB).toFixed(0)} MB (before the PUT ${(rssBefore.now / MiB).toFixed(0)} MB), load ${load}`);
 for (const r of rows.sort((a, b) => b.cpu - a.cpu)) console.log(`  ${r.tid.padStart(7)} ${r.name.padEnd(16)} ${r.cpu.toFixed(2)} s`);
-proc.kill("SIGTERM");
-await proc.exited;
+await server.stop();
 rmSync(root, { recursive: true, force: true });

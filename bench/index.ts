@@ -5,18 +5,17 @@
  * soak.ts lists its own settings.
  */
 import { $ } from "bun";
-import { closeSync, existsSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { framedLength, writeChunkedBody } from "./chunked-body.ts";
+import { prepareChunkedPut } from "./chunked-body.ts";
+import { writeSource } from "./source.ts";
 import { diskWriteRate, hashRate, receiveCost, sendfileCost } from "./limits.ts";
-import { formatAmzDate } from "../test/helpers/aws-chunked.ts";
 import { libraryBench } from "./library.ts";
 import { memoryLoadBench } from "./memory-load.ts";
 import { multipartUpload, type MultipartFigures } from "./multipart.ts";
 import { parallelHashBench } from "./parallel-hash.ts";
 import { mb, MiB, mbps, printTable, type Row } from "./report.ts";
-import { signedHeaders } from "./sign.ts";
 import { type BenchServer, cpuSecondsOf, memoryOf, startRockbox, startS3rver } from "./servers.ts";
 import { soakBench } from "./soak.ts";
 import { get, put, type Timing } from "./transfer.ts";
@@ -27,25 +26,13 @@ const root = mkdtempSync(join(tmpdir(), "rbs3-bench-"));
 
 if (!existsSync("dist/rockboxd-s3")) await $`bun run build`;
 
-// One pseudo-random MiB repeated: incompressible enough, and its hash is cheap to precompute.
-const block = crypto.getRandomValues(new Uint8Array(MiB));
-const source = join(root, "source.flac");
-const fd = openSync(source, "w");
-const sha = new Bun.CryptoHasher("sha256");
-for (let i = 0; i < SIZE_MIB; i++) {
-  writeSync(fd, block);
-  sha.update(block);
-}
-fsyncSync(fd); // its writeback must not compete with the timed uploads
-closeSync(fd);
-const sourceSha256 = sha.digest("hex");
+const { path: source, sha256: sourceSha256, block } = writeSource(join(root, "source.flac"), SIZE_MIB);
 
 console.log(`machine: ${navigator.hardwareConcurrency} cores, ${(require("node:os").totalmem() / 1024 ** 3).toFixed(0)} GiB, bun ${Bun.version}; transfer size ${SIZE_MIB} MiB`);
 const md5Rate = hashRate("md5");
 const sha256Rate = hashRate("sha256");
 const signedBound = 1 / (1 / md5Rate + 1 / sha256Rate);
 const diskRate = diskWriteRate(root, Math.min(SIZE_MIB, 1024));
-const sendfile = await sendfileCost(source, SIZE);
 const receive = await receiveCost(root, source, SIZE);
 
 /** A transfer's wall-clock timing and the server's CPU-seconds per GiB moved. */
@@ -66,27 +53,9 @@ async function measured(server: BenchServer, transfer: () => Promise<Timing>): P
   return { ...timing, cpuPerGiB: (cpuSecondsOf(server.pid) - before) / (SIZE / 1024 ** 3) };
 }
 
-/**
- * Frames and signs the aws-chunked body before anything is timed (its 1 GiB
- * of writes would otherwise still be in flight when the timed uploads run).
- */
-async function prepareChunked(server: BenchServer, key: string): Promise<{ body: string; headers: Record<string, string> }> {
-  const chunkSize = 64 * 1024;
-  const now = new Date(Math.floor(Date.now() / 1000) * 1000);
-  const extra = {
-    "content-encoding": "aws-chunked",
-    "x-amz-decoded-content-length": String(SIZE),
-    "content-length": String(framedLength(SIZE, chunkSize)),
-  };
-  const headers = await signedHeaders(server, "PUT", `/music/${key}`, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", extra, now);
-  const seedSignature = /Signature=([0-9a-f]{64})/.exec(headers.authorization ?? headers.Authorization ?? "")![1]!;
-  const body = join(root, `chunked-${server.name}.body`);
-  writeChunkedBody(body, block.subarray(0, chunkSize), SIZE / chunkSize, { secretKey: server.secretKey, amzDate: formatAmzDate(now.getTime()), seedSignature });
-  return { body, headers };
-}
-
 async function transfers(server: BenchServer): Promise<Figures> {
-  const chunkedBody = await prepareChunked(server, "bench/chunked.flac");
+  // Framed and signed before anything is timed (its 1 GiB of writes would otherwise still be in flight).
+  const chunkedBody = await prepareChunkedPut(server, "bench/chunked.flac", join(root, `chunked-${server.name}.body`), block, SIZE);
   const unsigned = await measured(server, () => put(server, "bench/unsigned.flac", source, SIZE, "UNSIGNED-PAYLOAD"));
   const signed = await measured(server, () => put(server, "bench/signed.flac", source, SIZE, sourceSha256));
   const chunked = await measured(server, () =>
@@ -103,6 +72,8 @@ async function transfers(server: BenchServer): Promise<Figures> {
 
 const ours = await startRockbox(join(root, "rockbox"));
 const oursFigures = await transfers(ours);
+// Right after our GETs: loopback costs swing with the machine's state, so the floor is taken in the same minute.
+const sendfile = await sendfileCost(source, SIZE);
 await ours.stop();
 rmSync(join(root, "rockbox"), { recursive: true, force: true });
 

@@ -5,22 +5,16 @@
  * VmHWM belongs to one workload. `bun run bench/memory-load.ts` runs it
  * alone (BENCH_MIB sets the size, default 1024).
  */
-import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { multipartUpload } from "./multipart.ts";
 import { type MemoryPeaks, sampleMemory } from "./proc-sampler.ts";
 import { mb, MiB, mbps, printTable, type Row } from "./report.ts";
 import { type BenchServer, cpuSecondsOf, startRockbox } from "./servers.ts";
+import { type Source, writeSource } from "./source.ts";
 import { put } from "./transfer.ts";
 
-export interface Source {
-  path: string;
-  sha256: string;
-  /** The pseudo-random MiB the file repeats (the multipart parts are built from it). */
-  block: Uint8Array;
-  size: number;
-}
 
 const CONCURRENT = 4;
 const TARGET = 100 * MiB; // SPEC §8 "< 100 MB", in the MB that mb() prints
@@ -81,24 +75,10 @@ export async function memoryLoadBench(root: string, source: Source): Promise<Row
   ];
 }
 
-/** A file of `block` repeated to `sizeMiB`, fsynced, and its SHA-256. */
-export function writeSource(root: string, block: Uint8Array, sizeMiB: number): Source {
-  const path = join(root, "memory-source.flac");
-  const fd = openSync(path, "w");
-  const sha = new Bun.CryptoHasher("sha256");
-  for (let i = 0; i < sizeMiB; i++) {
-    writeSync(fd, block);
-    sha.update(block);
-  }
-  fsyncSync(fd);
-  closeSync(fd);
-  return { path, sha256: sha.digest("hex"), block, size: sizeMiB * MiB };
-}
-
 if (import.meta.main) {
   const root = mkdtempSync(join(tmpdir(), "rbs3-memory-"));
   try {
-    const source = writeSource(root, crypto.getRandomValues(new Uint8Array(MiB)), Number(process.env.BENCH_MIB ?? 1024));
+    const source = writeSource(join(root, "memory-source.flac"), Number(process.env.BENCH_MIB ?? 1024));
     printTable(await memoryLoadBench(root, source), "rockboxd-s3 memory under load");
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -8,15 +8,14 @@
  * (BENCH_MIB sets the size, BENCH_CORES e.g. "1,2" the pinnings).
  */
 import { $ } from "bun";
-import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { formatAmzDate } from "../test/helpers/aws-chunked.ts";
-import { framedLength, writeChunkedBody } from "./chunked-body.ts";
+import { prepareChunkedPut } from "./chunked-body.ts";
 import { hashRate } from "./limits.ts";
 import { MiB, mbps, printTable, type Row } from "./report.ts";
 import { cpuSecondsOf, memoryOf, type BenchServer, startRockbox } from "./servers.ts";
-import { signedHeaders } from "./sign.ts";
+import { writeSource } from "./source.ts";
 import { put, type Timing } from "./transfer.ts";
 
 interface Run {
@@ -30,27 +29,9 @@ interface Run {
 
 /** Starts the server with the hash threads set, pinned (all its threads, and those it starts later) to the first `cores` CPUs. */
 async function server(home: string, mode: Run["mode"], cores: number): Promise<BenchServer> {
-  const saved = process.env.ROCKBOXD_S3_HASH_THREADS;
-  process.env.ROCKBOXD_S3_HASH_THREADS = mode === "inline" ? "0" : "2";
-  try {
-    const s = await startRockbox(home);
-    await $`taskset -a -c -p 0-${cores - 1} ${s.pid}`.quiet();
-    return s;
-  } finally {
-    if (saved === undefined) delete process.env.ROCKBOXD_S3_HASH_THREADS;
-    else process.env.ROCKBOXD_S3_HASH_THREADS = saved;
-  }
-}
-
-async function chunkedBody(root: string, s: BenchServer, block: Uint8Array, size: number) {
-  const chunkSize = 64 * 1024;
-  const now = new Date(Math.floor(Date.now() / 1000) * 1000);
-  const extra = { "content-encoding": "aws-chunked", "x-amz-decoded-content-length": String(size), "content-length": String(framedLength(size, chunkSize)) };
-  const headers = await signedHeaders(s, "PUT", "/music/bench/chunked.flac", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", extra, now);
-  const seedSignature = /Signature=([0-9a-f]{64})/.exec(headers.authorization ?? headers.Authorization ?? "")![1]!;
-  const body = join(root, "chunked.body");
-  writeChunkedBody(body, block.subarray(0, chunkSize), size / chunkSize, { secretKey: s.secretKey, amzDate: formatAmzDate(now.getTime()), seedSignature });
-  return { body, headers };
+  const s = await startRockbox(home, { env: { ROCKBOXD_S3_HASH_THREADS: mode === "inline" ? "0" : "2" } });
+  await $`taskset -a -c -p 0-${cores - 1} ${s.pid}`.quiet();
+  return s;
 }
 
 export async function parallelHashBench(root: string, source: string, sourceSha256: string, block: Uint8Array, size: number, coreCounts = [1, 2]): Promise<Row[]> {
@@ -61,7 +42,7 @@ export async function parallelHashBench(root: string, source: string, sourceSha2
     for (const mode of ["inline", "parallel"] as const) {
       const home = join(root, `ph-${mode}-${cores}`);
       const s = await server(home, mode, cores);
-      const chunked = await chunkedBody(root, s, block, size);
+      const chunked = await prepareChunkedPut(s, "bench/chunked.flac", join(root, "chunked.body"), block, size);
       const measure = async (kind: Run["kind"], go: () => Promise<Timing>) => {
         const before = cpuSecondsOf(s.pid);
         const timing = await go();
@@ -96,19 +77,10 @@ export async function parallelHashBench(root: string, source: string, sourceSha2
 if (import.meta.main) {
   const sizeMiB = Number(process.env.BENCH_MIB ?? 1024);
   const root = mkdtempSync(join(tmpdir(), "rbs3-phash-"));
-  const block = crypto.getRandomValues(new Uint8Array(MiB));
-  const source = join(root, "source.flac");
-  const fd = openSync(source, "w");
-  const sha = new Bun.CryptoHasher("sha256");
-  for (let i = 0; i < sizeMiB; i++) {
-    writeSync(fd, block);
-    sha.update(block);
-  }
-  fsyncSync(fd);
-  closeSync(fd);
+  const { path: source, sha256, block } = writeSource(join(root, "source.flac"), sizeMiB);
   const cores = (process.env.BENCH_CORES ?? "1,2").split(",").map(Number);
   try {
-    printTable(await parallelHashBench(root, source, sha.digest("hex"), block, sizeMiB * MiB, cores), "parallel hashing");
+    printTable(await parallelHashBench(root, source, sha256, block, sizeMiB * MiB, cores), "parallel hashing");
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -38,8 +38,14 @@ async function readUntil(stream: ReadableStream<Uint8Array>, pattern: RegExp): P
   }
 }
 
-/** `command` replaces the built executable (e.g. `bun --cpu-prof src/main.ts` for a profile). */
-export async function startRockbox(home: string, extraArgs: string[] = [], command = [join(ROOT, "dist", "rockboxd-s3")]): Promise<BenchServer> {
+export interface RockboxOptions {
+  /** Replaces the built executable (e.g. `bun --cpu-prof src/main.ts` for a profile). */
+  command?: string[];
+  /** Added to this process's environment. */
+  env?: Record<string, string>;
+}
+
+export async function startRockbox(home: string, { command = [join(ROOT, "dist", "rockboxd-s3")], env = {} }: RockboxOptions = {}): Promise<BenchServer> {
   const accessKey = "BENCHACCESSKEY000001";
   const secretKey = "benchSecretKey00000000000000000000000001";
   const musicDir = join(home, "Music");
@@ -49,8 +55,8 @@ export async function startRockbox(home: string, extraArgs: string[] = [], comma
     join(home, ".config", "rockbox.org", "settings.toml"),
     `music_dir = "${musicDir}"\ns3_enabled = true\ns3_access_key = "${accessKey}"\ns3_secret_key = "${secretKey}"\n`,
   );
-  const proc = Bun.spawn([...command, "serve", "--port", "0", "--host", "127.0.0.1", "--log-level", "warn", ...extraArgs], {
-    env: { ...process.env, HOME: home },
+  const proc = Bun.spawn([...command, "serve", "--port", "0", "--host", "127.0.0.1", "--log-level", "warn"], {
+    env: { ...process.env, ...env, HOME: home },
     stdout: "pipe",
     stderr: "inherit",
   });
