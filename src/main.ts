@@ -53,7 +53,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   const library = createLibrary({ db, musicDir: dir, log, observers: [sync] });
   const bucket = new Bucket(layout, index, sync, dir);
   const multipart = new Multipart(bucket, layout);
-  multipart.onAssembled = (key, bytes, kernelBytes) => log.debug("multipart upload assembled", { key, bytes, by_copy_file_range: kernelBytes });
+  multipart.onAssembled = (key, bytes, kernelBytes, inPlaceBytes) =>
+    log.debug("multipart upload assembled", { key, bytes, in_place: inPlaceBytes, by_copy_file_range: kernelBytes });
   const sweeper = startSweeper(multipart, (removed, error) =>
     error
       ? log.warn("could not sweep abandoned multipart uploads", { error: String(error) })

@@ -113,6 +113,11 @@ export class VerifiedBody implements AsyncIterable<Uint8Array> {
     this.md5Hex = md5Hex;
   }
 
+  /** The length the request declared (Content-Length, or aws-chunked's decoded length); undefined when unknown up front. */
+  get declaredBytes(): number | undefined {
+    return this.promises.expectedBytes;
+  }
+
   /** The byte count so far (the object size once iteration ended). */
   get size(): number {
     return this.bytes;

@@ -12,8 +12,8 @@ import { S3Error } from "../s3/errors.ts";
 import type { VerifiedBody } from "../s3/verified-body.ts";
 import type { Layout } from "./layout.ts";
 
-const fsyncAsync = promisify(fsync);
-const fdatasyncAsync = promisify(fdatasync);
+export const fsyncAsync = promisify(fsync);
+export const fdatasyncAsync = promisify(fdatasync);
 
 /**
  * Flush written pages in the background every this many bytes, so the disk
@@ -49,14 +49,40 @@ export async function receiveToTemp(layout: Layout, body: VerifiedBody): Promise
   const tmpPath = layout.newTempPath();
   mkdirSync(layout.tmpDir, { recursive: true });
   const fd = openSync(tmpPath, "wx", 0o644);
-  let size = 0;
   let closed = false;
+  try {
+    const size = await writeBody(fd, body, 0, Number.MAX_SAFE_INTEGER);
+    await fsyncAsync(fd);
+    closeSync(fd);
+    closed = true;
+    return { tmpPath, size, md5Hex: body.md5 };
+  } catch (e) {
+    if (!closed) closeSync(fd);
+    rmSync(tmpPath, { force: true });
+    throw fsError(e);
+  }
+}
+
+/**
+ * Writes the body at `start` onwards with positional writes, at most
+ * `limit` bytes: a multipart part into its slot of the upload's shared data
+ * file, where a body longer than it promised must not spill into the next
+ * part's slot (it fails as IncompleteBody, as VerifiedBody would at its end).
+ * Returns the byte count once the body ended cleanly; the caller syncs.
+ */
+export async function writeBody(fd: number, body: VerifiedBody, start: number, limit: number): Promise<number> {
+  let size = 0;
   let flushedAt = 0;
   let flushing: Promise<void> | null = null;
   const block = Buffer.allocUnsafe(WRITE_BLOCK);
   let filled = 0;
+  let position = start;
   const writeAll = (bytes: Uint8Array) => {
-    for (let off = 0; off < bytes.byteLength; ) off += writeSync(fd, bytes, off);
+    for (let off = 0; off < bytes.byteLength; ) {
+      const n = writeSync(fd, bytes, off, bytes.byteLength - off, position);
+      off += n;
+      position += n;
+    }
   };
   const writeBlock = () => {
     writeAll(block.subarray(0, filled));
@@ -65,6 +91,7 @@ export async function receiveToTemp(layout: Layout, body: VerifiedBody): Promise
   try {
     for await (const chunk of body) {
       size += chunk.byteLength;
+      if (size > limit) throw new S3Error("IncompleteBody");
       if (filled + chunk.byteLength > WRITE_BLOCK && filled > 0) writeBlock();
       if (chunk.byteLength >= WRITE_BLOCK) writeAll(chunk);
       else {
@@ -78,25 +105,29 @@ export async function receiveToTemp(layout: Layout, body: VerifiedBody): Promise
     }
     if (filled > 0) writeBlock();
     await flushing;
-    await fsyncAsync(fd);
-    closeSync(fd);
-    closed = true;
-    return { tmpPath, size, md5Hex: body.md5 };
+    return size;
   } catch (e) {
     await flushing?.catch(() => {});
-    if (!closed) closeSync(fd);
-    rmSync(tmpPath, { force: true });
-    throw fsError(e);
+    throw e;
   }
 }
 
 /** Renames a finished temp file to its key's path, creating parent folders. */
 export function commitTemp(tmpPath: string, dest: string): void {
   try {
-    mkdirSync(dirname(dest), { recursive: true });
-    renameSync(tmpPath, dest);
+    renameInto(tmpPath, dest);
   } catch (e) {
     rmSync(tmpPath, { force: true });
+    throw e;
+  }
+}
+
+/** Renames a finished file to its key's path, creating parent folders; on failure the file stays where it was. */
+export function renameInto(path: string, dest: string): void {
+  try {
+    mkdirSync(dirname(dest), { recursive: true });
+    renameSync(path, dest);
+  } catch (e) {
     throw fsError(e);
   }
   syncDir(dirname(dest));

@@ -7,9 +7,11 @@
  *   ssize_t copy_file_range(int fd_in, off_t *off_in, int fd_out,
  *                           off_t *off_out, size_t len, unsigned int flags);
  *
- * With both offset pointers NULL it reads and writes at the file offsets of
- * the descriptors and advances them, like read(2)/write(2), so a caller can
- * fall back to reading and writing from where it stopped. It may copy fewer
+ * With an offset pointer NULL it reads (writes) at that descriptor's file
+ * offset and advances it, like read(2)/write(2), so a caller can fall back
+ * to reading and writing from where it stopped; with a pointer it uses and
+ * advances the pointed-to offset instead and leaves the descriptor's alone
+ * (a range of a multipart upload's shared data file). It may copy fewer
  * bytes than asked, returns 0 at end of input, and on failure -1 with errno
  * (read through glibc's __errno_location, thread-local, on this same thread).
  */
@@ -25,7 +27,13 @@ const UNSUPPORTED = new Set([
 /** Worth another try at once: interrupted by a signal, or a lease/lock in the way. */
 const RETRY = new Set([4 /* EINTR */, 11 /* EAGAIN */]);
 
-type Native = { copy: (inFd: number, outFd: number, len: number) => number; errno: () => number };
+/** Explicit offsets (bytes): the kernel reads/writes there instead of at the descriptor's offset. */
+export interface Offsets {
+  in?: number;
+  out?: number;
+}
+
+type Native = { copy: (inFd: number, inOff: BigInt64Array | null, outFd: number, outOff: BigInt64Array | null, len: number) => number; errno: () => number };
 
 function load(): Native | null {
   if (process.platform !== "linux") return null;
@@ -38,7 +46,7 @@ function load(): Native | null {
       __errno_location: { args: [], returns: FFIType.ptr },
     });
     return {
-      copy: (inFd, outFd, len) => Number(symbols.copy_file_range(inFd, null, outFd, null, len, 0)),
+      copy: (inFd, inOff, outFd, outOff, len) => Number(symbols.copy_file_range(inFd, inOff, outFd, outOff, len, 0)),
       errno: () => read.i32(symbols.__errno_location()!, 0),
     };
   } catch {
@@ -55,17 +63,21 @@ export function kernelCopyAvailable(): boolean {
 }
 
 /**
- * Copies up to `len` bytes from `inFd`'s offset to `outFd`'s offset, looping
+ * Copies up to `len` bytes from `inFd`'s offset to `outFd`'s offset (or the
+ * explicit `offsets`), looping
  * over short copies and EINTR/EAGAIN. Returns the bytes copied (less than
  * `len` only at end of input), or null when the kernel copy cannot serve
  * this pair of files before any byte moved — then read/write from the same
  * offsets. Any other failure is thrown as an errno-coded Error.
  */
-export function copyFileRange(inFd: number, outFd: number, len: number): number | null {
+export function copyFileRange(inFd: number, outFd: number, len: number, offsets: Offsets = {}): number | null {
   if (!kernelCopyAvailable()) return null;
+  // The kernel advances these itself after each (possibly short) copy.
+  const inOff = offsets.in === undefined ? null : BigInt64Array.of(BigInt(offsets.in));
+  const outOff = offsets.out === undefined ? null : BigInt64Array.of(BigInt(offsets.out));
   let done = 0;
   while (done < len) {
-    const n = native!.copy(inFd, outFd, len - done);
+    const n = native!.copy(inFd, inOff, outFd, outOff, len - done);
     if (n > 0) {
       done += n;
       continue;

@@ -1,6 +1,8 @@
 /**
- * Concatenates part files into one temp file and fsyncs it, ready to be
- * renamed into place. The kernel copies the bytes (copy_file_range, a
+ * Concatenates parts (files of their own, or ranges of the upload's data
+ * file) into one temp file and fsyncs it, ready to be renamed into place —
+ * the path for a Complete whose parts do not already lie in place (slots.ts;
+ * fillSlots, checksumsOf and sealDataFile below serve the in-place one). The kernel copies the bytes (copy_file_range, a
  * reflink where the filesystem shares extents) unless a full-object
  * checksum has to see every byte: then, or where the kernel copy is refused,
  * reads and writes go through the thread pool with one 1 MiB buffer. Either
@@ -15,7 +17,8 @@
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
-import { type ChecksumAlgorithm, createChecksum, toBase64 } from "../../s3/checksum.ts";
+import { type Checksum, type ChecksumAlgorithm, createChecksum, toBase64 } from "../../s3/checksum.ts";
+import { S3Error } from "../../s3/errors.ts";
 import { fsError } from "../atomic-write.ts";
 import { copyFileRange } from "../copy-file-range.ts";
 import type { Layout } from "../layout.ts";
@@ -45,56 +48,75 @@ export interface AssembleOptions {
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Copies by kernel while it serves; returns bytes copied and whether the part ended. */
-async function appendByKernel(out: FileHandle, src: FileHandle): Promise<{ copied: number; ended: boolean }> {
-  let copied = 0;
-  for (;;) {
-    const n = copyFileRange(src.fd, out.fd, KERNEL_SLICE);
-    if (n === null) return { copied, ended: false };
-    copied += n;
-    if (n < KERNEL_SLICE) return { copied, ended: true };
-    await nextTurn();
+/** A part's bytes: a whole file (a path, read to its end) or a range of one (a slot of the shared data file). */
+export type PartSource = string | { path: string; start: number; length: number };
+
+/**
+ * Copies ranges between files at explicit offsets: by kernel while it
+ * serves, else read and written through one buffer, feeding `sums` on that
+ * path (which the caller picks by passing kernel = false).
+ */
+class RangeCopier {
+  kernelBytes = 0;
+  private readonly buf = Buffer.allocUnsafe(BUFFER_BYTES);
+
+  constructor(
+    private kernel: boolean,
+    private readonly sums: Checksum[],
+  ) {}
+
+  /** Copies up to `length` bytes (to the end of `src`); returns how many. */
+  async copy(src: FileHandle, from: number, length: number, out: FileHandle, to: number): Promise<number> {
+    let done = 0;
+    while (this.kernel) {
+      const ask = Math.min(KERNEL_SLICE, length - done);
+      if (ask <= 0) return done;
+      const n = copyFileRange(src.fd, out.fd, ask, { in: from + done, out: to + done });
+      if (n === null) this.kernel = false; // refused for this filesystem: the rest goes the read/write way
+      else {
+        done += n;
+        this.kernelBytes += n;
+        if (n < ask) return done;
+        await nextTurn();
+      }
+    }
+    for (;;) {
+      const ask = Math.min(this.buf.length, length - done);
+      if (ask <= 0) return done;
+      const { bytesRead } = await src.read(this.buf, 0, ask, from + done);
+      if (bytesRead === 0) return done;
+      const chunk = this.buf.subarray(0, bytesRead);
+      for (const s of this.sums) s.update(chunk);
+      for (let off = 0; off < bytesRead; ) off += (await out.write(chunk, off, bytesRead - off, to + done + off)).bytesWritten;
+      done += bytesRead;
+    }
   }
 }
 
-/** Reads and writes from the descriptors' current offsets to the end of the part. */
-async function appendByReading(out: FileHandle, src: FileHandle, buf: Buffer, onChunk: (b: Buffer) => void): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const { bytesRead } = await src.read(buf, 0, buf.length, null);
-    if (bytesRead === 0) return total;
-    const chunk = buf.subarray(0, bytesRead);
-    onChunk(chunk);
-    for (let off = 0; off < bytesRead; ) off += (await out.write(chunk, off, bytesRead - off)).bytesWritten;
-    total += bytesRead;
-  }
-}
+const rangeOf = (source: PartSource) =>
+  typeof source === "string" ? { path: source, start: 0, length: Infinity } : source;
+
+/** A part shorter than its record says: its bytes are gone (cut off by an earlier, failed Complete). */
+const partMissing = () => new S3Error("InternalError", "A part's bytes are missing from the upload.");
 
 export async function assembleParts(
-  layout: Layout, files: readonly string[], fullObject: readonly ChecksumAlgorithm[], options: AssembleOptions = {},
+  layout: Layout, sources: readonly PartSource[], fullObject: readonly ChecksumAlgorithm[], options: AssembleOptions = {},
 ): Promise<Assembled> {
   mkdirSync(layout.tmpDir, { recursive: true });
   const tmpPath = layout.newTempPath();
   const sums = fullObject.map(createChecksum);
-  let kernel = (options.kernelCopy ?? true) && sums.length === 0;
-  const buf = Buffer.allocUnsafe(BUFFER_BYTES);
-  const onChunk = (chunk: Buffer) => sums.forEach((s) => s.update(chunk));
+  const copier = new RangeCopier((options.kernelCopy ?? true) && sums.length === 0, sums);
   let out: FileHandle | null = null;
   try {
     out = await open(tmpPath, "wx", 0o644);
     let size = 0;
-    let kernelBytes = 0;
-    for (const file of files) {
-      const src = await open(file, "r");
+    for (const source of sources) {
+      const { path, start, length } = rangeOf(source);
+      const src = await open(path, "r");
       try {
-        if (kernel) {
-          const { copied, ended } = await appendByKernel(out, src);
-          size += copied;
-          kernelBytes += copied;
-          if (ended) continue;
-          kernel = false; // refused for this filesystem: the rest goes the read/write way
-        }
-        size += await appendByReading(out, src, buf, onChunk);
+        const copied = await copier.copy(src, start, length, out, size);
+        if (length !== Infinity && copied !== length) throw partMissing();
+        size += copied;
       } finally {
         await src.close();
       }
@@ -102,10 +124,74 @@ export async function assembleParts(
     await out.sync();
     await out.close();
     out = null;
-    return { tmpPath, size, checksums: Object.fromEntries(sums.map((s) => [s.algorithm, toBase64(s.digest())])), kernelBytes };
+    return { tmpPath, size, checksums: digests(sums), kernelBytes: copier.kernelBytes };
   } catch (e) {
     await out?.close().catch(() => {});
     rmSync(tmpPath, { force: true });
+    throw fsError(e);
+  }
+}
+
+const digests = (sums: Checksum[]) => Object.fromEntries(sums.map((s) => [s.algorithm, toBase64(s.digest())]));
+
+/**
+ * Copies parts that sit in files of their own into their slots of the
+ * upload's data file (the only bytes an in-place Complete moves); returns
+ * the bytes copy_file_range moved.
+ */
+export async function fillSlots(dataFile: string, moves: ReadonlyArray<{ path: string; size: number; at: number }>, options: AssembleOptions = {}): Promise<number> {
+  if (moves.length === 0) return 0;
+  const copier = new RangeCopier(options.kernelCopy ?? true, []);
+  try {
+    const out = await open(dataFile, "r+");
+    try {
+      for (const move of moves) {
+        const src = await open(move.path, "r");
+        try {
+          if ((await copier.copy(src, 0, move.size, out, move.at)) !== move.size) throw partMissing();
+        } finally {
+          await src.close();
+        }
+      }
+    } finally {
+      await out.close();
+    }
+    return copier.kernelBytes;
+  } catch (e) {
+    throw fsError(e);
+  }
+}
+
+/** Full-object checksums of the first `length` bytes of `path`, read in place (nothing read when none is asked for). */
+export async function checksumsOf(path: string, length: number, fullObject: readonly ChecksumAlgorithm[]): Promise<Record<string, string>> {
+  if (fullObject.length === 0) return {};
+  const sums = fullObject.map(createChecksum);
+  const buf = Buffer.allocUnsafe(BUFFER_BYTES);
+  const file = await open(path, "r");
+  try {
+    for (let at = 0; at < length; ) {
+      const { bytesRead } = await file.read(buf, 0, Math.min(buf.length, length - at), at);
+      if (bytesRead === 0) throw partMissing();
+      for (const s of sums) s.update(buf.subarray(0, bytesRead));
+      at += bytesRead;
+    }
+  } finally {
+    await file.close();
+  }
+  return digests(sums);
+}
+
+/** Cuts the data file to the object's length and makes it durable, ready to be renamed into place. */
+export async function sealDataFile(dataFile: string, size: number): Promise<void> {
+  try {
+    const file = await open(dataFile, "r+");
+    try {
+      await file.truncate(size);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+  } catch (e) {
     throw fsError(e);
   }
 }

@@ -1,9 +1,11 @@
 /**
  * Multipart uploads: parts staged in the working folder (same filesystem as
- * music_dir), Complete assembled into a temp file and renamed into place.
+ * music_dir), most straight at their final offsets in one data file
+ * (slots.ts), so a typical Complete only seals and renames that file; any
+ * other part list is assembled into a temp file and renamed into place.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html
  */
-import { rmSync } from "node:fs";
+import { closeSync, existsSync, openSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { ChecksumAlgorithm } from "../../s3/checksum.ts";
 import { rangeWithin } from "../../s3/copy-source.ts";
@@ -11,15 +13,16 @@ import { S3Error } from "../../s3/errors.ts";
 import { ABANDONED_UPLOAD_MS, MIN_PART_SIZE } from "../../s3/limits.ts";
 import { multipartEtag, type ChecksumType } from "../../s3/multipart-checksum.ts";
 import type { VerifiedBody } from "../../s3/verified-body.ts";
-import { commitTemp, fsError, receiveToTemp, type Received } from "../atomic-write.ts";
+import { commitTemp, fdatasyncAsync, fsError, receiveToTemp, renameInto, writeBody, type Received } from "../atomic-write.ts";
 import type { Bucket } from "../bucket.ts";
 import { fileBody, type CopySource } from "../copy-object.ts";
 import type { Layout } from "../layout.ts";
 import type { ByteRange } from "../../s3/range.ts";
-import { assembleParts } from "./assemble.ts";
+import { assembleParts, checksumsOf, fillSlots, sealDataFile, type PartSource } from "./assemble.ts";
 import { CompletedMarkers, partsFingerprint, type CompletedUpload } from "./completed.ts";
 import { listUploadsPage, type UploadListPage, type UploadListQuery } from "./list-uploads.ts";
-import { planChecksums, type ExpectedChecksum } from "./object-checksums.ts";
+import { type ChecksumPlan, planChecksums, type ExpectedChecksum } from "./object-checksums.ts";
+import { type OutOfSlot, type Slot, Slots } from "./slots.ts";
 import { isUploadId, namesIn, newUploadId, UploadDir, type Manifest, type PartRecord } from "./upload-dir.ts";
 
 export type { CompletedUpload, ExpectedChecksum, Manifest, PartRecord };
@@ -53,8 +56,13 @@ export class Multipart {
   /** Uploads with a part being received: never swept. */
   private readonly busy = new Map<string, number>();
   private readonly completing = new Map<string, Promise<CompletedUpload>>();
-  /** Told how each Complete's bytes moved: `kernelBytes` of `size` by copy_file_range, the rest read and written. */
-  onAssembled: (key: string, size: number, kernelBytes: number) => void = () => {};
+  private readonly slots = new Slots();
+  /**
+   * Told how each Complete's bytes moved: `inPlaceBytes` of `size` not at all
+   * (parts already in their slots), `kernelBytes` by copy_file_range, the
+   * rest read and written.
+   */
+  onAssembled: (key: string, size: number, kernelBytes: number, inPlaceBytes: number) => void = () => {};
 
   constructor(
     private readonly bucket: Bucket,
@@ -89,28 +97,61 @@ export class Multipart {
   }
 
   uploadPart(uploadId: string, key: string, partNumber: number, body: VerifiedBody): Promise<PartRecord> {
-    const { manifest } = this.open(uploadId, key, true);
-    return this.receivePart(manifest, partNumber, body);
+    const { dir, manifest } = this.open(uploadId, key, true);
+    return this.receivePart(dir, manifest, partNumber, body);
   }
 
   copyPart(uploadId: string, key: string, partNumber: number, source: CopySource, range: ByteRange | null): Promise<PartRecord> {
-    const { manifest } = this.open(uploadId, key, true);
+    const { dir, manifest } = this.open(uploadId, key, true);
     const { row, path } = this.bucket.openSource(source);
-    return this.receivePart(manifest, partNumber, fileBody(path, row.size, rangeWithin(range, row.size)));
+    return this.receivePart(dir, manifest, partNumber, fileBody(path, row.size, rangeWithin(range, row.size)));
   }
 
-  private async receivePart(manifest: Manifest, partNumber: number, body: VerifiedBody): Promise<PartRecord> {
+  /** Synchronous up to the slot claim, so that a Complete started later sees the claim. */
+  private async receivePart(dir: UploadDir, manifest: Manifest, partNumber: number, body: VerifiedBody): Promise<PartRecord> {
     const id = manifest.uploadId;
     this.busy.set(id, (this.busy.get(id) ?? 0) + 1);
+    let slot: Slot | null = null;
     try {
       // The upload's algorithm is computed for every part, so Complete can build the object's checksum.
       if (manifest.checksumAlgorithm) body.compute(manifest.checksumAlgorithm);
+      try {
+        slot = this.slots.claim(dir, partNumber, body.declaredBytes);
+      } catch (e) {
+        throw fsError(e);
+      }
+      if (slot) return await this.receiveIntoSlot(dir, manifest, partNumber, slot, body);
       const received = await receiveToTemp(this.layout, body);
       return this.commitPart(manifest, partNumber, received, body.checksums());
     } finally {
+      slot?.release();
       const n = this.busy.get(id)! - 1;
       if (n > 0) this.busy.set(id, n);
       else this.busy.delete(id);
+    }
+  }
+
+  /** Writes the part at its slot, fdatasyncs, then records it (the claim is released by the caller after). */
+  private async receiveIntoSlot(dir: UploadDir, manifest: Manifest, partNumber: number, slot: Slot, body: VerifiedBody): Promise<PartRecord> {
+    let size: number;
+    try {
+      const fd = openSync(dir.dataFile, "r+");
+      try {
+        size = await writeBody(fd, body, slot.offset, slot.length);
+        await fdatasyncAsync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (e) {
+      throw fsError(e);
+    }
+    // Aborted or completed while the part was streaming: it belongs to nothing.
+    this.open(manifest.uploadId, manifest.key, true);
+    const record = { partNumber, size, etag: body.md5, lastModifiedMs: Date.now(), checksums: body.checksums() };
+    try {
+      return dir.commitSlotPart(record, slot.offset);
+    } catch (e) {
+      throw fsError(e);
     }
   }
 
@@ -158,8 +199,43 @@ export class Multipart {
   ): Promise<CompletedUpload> {
     const plan = planChecksums(manifest, records, expected);
     const dest = this.layout.pathOf(manifest.key);
-    const assembled = await assembleParts(this.layout, records.map((r) => dir.dataPath(r)), plan.fullObject);
-    this.onAssembled(manifest.key, assembled.size, assembled.kernelBytes);
+    const outOfSlot = this.slots.inPlace(dir, manifest, records);
+    const checksums = outOfSlot
+      ? await this.sealInPlace(dir, manifest, records, outOfSlot, plan, dest)
+      : await this.assembleCopy(dir, manifest, records, plan, dest);
+    const etag = multipartEtag(records.map((r) => r.etag));
+    this.bucket.recordWrite(manifest.key, dest, etag, { contentType: manifest.contentType, meta: manifest.meta, checksums });
+    const result: CompletedUpload = { key: manifest.key, etag, checksums, checksumType: checksums ? manifest.checksumType : null };
+    this.markers.record(manifest.uploadId, fingerprint, result);
+    dir.remove();
+    return result;
+  }
+
+  /** The data file becomes the object: fill the slots of parts kept apart, check, truncate, fsync, rename. */
+  private async sealInPlace(
+    dir: UploadDir, manifest: Manifest, records: PartRecord[], outOfSlot: OutOfSlot[], plan: ChecksumPlan, dest: string,
+  ): Promise<Record<string, string> | null> {
+    const size = records.reduce((sum, r) => sum + r.size, 0);
+    if (renamedBeforeCrash(dir, manifest, dest, size)) return plan.finish(await checksumsOf(dest, size, plan.fullObject));
+    const moves = outOfSlot.map(({ record, slotOffset }) => ({ path: dir.dataPath(record), size: record.size, at: slotOffset }));
+    const kernelBytes = await fillSlots(dir.dataFile, moves);
+    const moved = moves.reduce((sum, m) => sum + m.size, 0);
+    // Checked before the truncation, so a BadDigest leaves the upload as it was.
+    const checksums = plan.finish(await checksumsOf(dir.dataFile, size, plan.fullObject));
+    await sealDataFile(dir.dataFile, size);
+    renameInto(dir.dataFile, dest);
+    this.onAssembled(manifest.key, size, kernelBytes, size - moved);
+    return checksums;
+  }
+
+  /** Any other part list: concatenated into a temp file, each part read from its own file or its slot. */
+  private async assembleCopy(
+    dir: UploadDir, manifest: Manifest, records: PartRecord[], plan: ChecksumPlan, dest: string,
+  ): Promise<Record<string, string> | null> {
+    const sources: PartSource[] = records.map((r) =>
+      r.offset === undefined ? dir.dataPath(r) : { path: dir.dataPath(r), start: r.offset, length: r.size });
+    const assembled = await assembleParts(this.layout, sources, plan.fullObject);
+    this.onAssembled(manifest.key, assembled.size, assembled.kernelBytes, 0);
     let checksums: Record<string, string> | null;
     try {
       checksums = plan.finish(assembled.checksums);
@@ -168,12 +244,7 @@ export class Multipart {
       throw e;
     }
     commitTemp(assembled.tmpPath, dest);
-    const etag = multipartEtag(records.map((r) => r.etag));
-    this.bucket.recordWrite(manifest.key, dest, etag, { contentType: manifest.contentType, meta: manifest.meta, checksums });
-    const result: CompletedUpload = { key: manifest.key, etag, checksums, checksumType: checksums ? manifest.checksumType : null };
-    this.markers.record(manifest.uploadId, fingerprint, result);
-    dir.remove();
-    return result;
+    return checksums;
   }
 
   async abort(uploadId: string, key: string): Promise<void> {
@@ -214,6 +285,21 @@ export class Multipart {
     }
     this.markers.sweep(COMPLETED_MARKER_MS, nowMs);
     return removed;
+  }
+}
+
+/**
+ * A Complete cut short after renaming the data file into place and before
+ * recording its marker: the data file is gone and `dest` is that very file
+ * (same inode, same size), so the retry only finishes the bookkeeping.
+ */
+function renamedBeforeCrash(dir: UploadDir, manifest: Manifest, dest: string, size: number): boolean {
+  if (manifest.dataIno === undefined || existsSync(dir.dataFile)) return false;
+  try {
+    const st = statSync(dest);
+    return st.ino === manifest.dataIno && st.size === size;
+  } catch {
+    return false;
   }
 }
 

@@ -2,9 +2,11 @@
  * One multipart upload on disk, in .rockboxd-s3/multipart/<uploadId>/:
  *   upload.json        the manifest (key, content type, metadata, checksum algorithm)
  *   00042.json         the record of part 42 (size, ETag, checksums, its data file)
- *   00042-<rand>.bin   the bytes of part 42
+ *   slots.dat          the upload's data file: part n at (n-1)*S, S the slot size (slots.ts)
+ *   00042-<rand>.bin   the bytes of part 42 when it could not go to its slot
  * A part is replaced by renaming a new record over the old one, so a reader
- * sees the old part or the new one, never a mix.
+ * sees the old part or the new one, never a mix; a slot holding a committed
+ * part is never written again (a re-upload goes to its own file).
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
@@ -20,12 +22,18 @@ export interface Manifest {
   meta: Record<string, string> | null;
   checksumAlgorithm: ChecksumAlgorithm | null;
   checksumType: ChecksumType | null;
+  /** The slot size, fixed by the first part that declared its length (slots.ts); absent until then. */
+  slotSize?: number;
+  /** slots.dat's inode: after a crash between Complete's rename and its marker, the object is recognised by it. */
+  dataIno?: number;
 }
 
 export interface PartRecord {
   partNumber: number;
   /** The data file's name inside the upload folder. */
   file: string;
+  /** Where the part starts in `file` when that is the shared data file; absent for a file of its own. */
+  offset?: number;
   size: number;
   /** Hex MD5 of the part, unquoted. */
   etag: string;
@@ -46,6 +54,8 @@ export function isUploadId(text: string): boolean {
 }
 
 const MANIFEST = "upload.json";
+/** Not "*.bin", so a part's own files are told apart from it by name. */
+export const DATA_FILE = "slots.dat";
 const pad = (n: number) => String(n).padStart(5, "0");
 const RECORD = /^(\d{5})\.json$/;
 
@@ -93,6 +103,16 @@ export class UploadDir {
     syncDir(this.dir);
   }
 
+  /** Rewrites the manifest (whole or absent, as at create). */
+  updateManifest(manifest: Manifest): void {
+    writeJsonAtomic(join(this.dir, MANIFEST), manifest);
+    syncDir(this.dir);
+  }
+
+  get dataFile(): string {
+    return join(this.dir, DATA_FILE);
+  }
+
   manifest(): Manifest | null {
     return readJson<Manifest>(join(this.dir, MANIFEST));
   }
@@ -121,13 +141,22 @@ export class UploadDir {
    * this process sees it half done.
    */
   commitPart(tmpPath: string, record: Omit<PartRecord, "file">): PartRecord {
-    const previous = this.part(record.partNumber);
     const file = `${pad(record.partNumber)}-${crypto.randomUUID()}.bin`;
     renameSync(tmpPath, join(this.dir, file));
-    const full: PartRecord = { ...record, file };
-    writeJsonAtomic(join(this.dir, `${pad(record.partNumber)}.json`), full);
+    return this.commitRecord({ ...record, file });
+  }
+
+  /** Records a part written (and fdatasynced) into its slot of the data file. */
+  commitSlotPart(record: Omit<PartRecord, "file">, offset: number): PartRecord {
+    return this.commitRecord({ ...record, file: DATA_FILE, offset });
+  }
+
+  private commitRecord(full: PartRecord): PartRecord {
+    const previous = this.part(full.partNumber);
+    writeJsonAtomic(join(this.dir, `${pad(full.partNumber)}.json`), full);
     syncDir(this.dir);
-    if (previous && previous.file !== file) rmSync(join(this.dir, previous.file), { force: true });
+    // A part in the shared data file stays: its slot is simply never read again.
+    if (previous && previous.file !== full.file && previous.offset === undefined) rmSync(join(this.dir, previous.file), { force: true });
     return full;
   }
 
