@@ -64,21 +64,39 @@ export async function readCover(source: CoverSource): Promise<CoverImage | null>
 
 /** cover.jpg, Folder.JPG, front.png…: case-insensitive, Windows rippers write Folder.jpg, others cover.JPG. */
 export function isCoverImageName(name: string): boolean {
+  return coverRank(name) >= 0;
+}
+
+/** 0 for cover.*, 1 folder.*, 2 front.* (the first wins when a folder has several), -1 for any other name. */
+function coverRank(name: string): number {
   const dot = name.lastIndexOf(".");
-  return dot > 0 && IMAGE_NAMES.includes(name.slice(0, dot).toLowerCase()) && name.slice(dot + 1).toLowerCase() in IMAGE_TYPES;
+  if (dot <= 0 || !(name.slice(dot + 1).toLowerCase() in IMAGE_TYPES)) return -1;
+  return IMAGE_NAMES.indexOf(name.slice(0, dot).toLowerCase());
+}
+
+/** Of two names in one folder (`current` listed first), the one imageIn would choose. */
+export function preferredCover(current: string | undefined, name: string): string | undefined {
+  const rank = coverRank(name);
+  if (rank < 0) return current;
+  return current === undefined || rank < coverRank(current) ? name : current;
 }
 
 /** The name of the cover image in a folder, null when none (or unreadable). */
 export function imageIn(dir: string): string | null {
+  return lookImage(dir) || null;
+}
+
+/** The name of the cover image in a folder, '' when none, undefined when the folder cannot be read. */
+export function lookImage(dir: string): string | undefined {
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
-    return null;
+    return undefined;
   }
-  for (const want of IMAGE_NAMES)
-    for (const name of names) if (isCoverImageName(name) && name.slice(0, name.lastIndexOf(".")).toLowerCase() === want) return name;
-  return null;
+  let chosen: string | undefined;
+  for (const name of names) chosen = preferredCover(chosen, name);
+  return chosen ?? "";
 }
 
 /**

@@ -1,13 +1,15 @@
 /**
  * A reconcile: one stat-only walk of music_dir compared with one SELECT of
  * every track's (size, mtime, inode). New or changed files and vanished ones
- * go to the sync queue; nothing is parsed here. It never purges when
+ * go to the sync queue; nothing is parsed here. Each folder's cover image
+ * as the walk saw it is written to its tracks when they recorded another. It never purges when
  * music_dir is missing, unreadable, or empty while the library is not (an
  * unmounted share leaves an empty mount point behind).
  */
 import type { Log } from "./log.ts";
 import type { SyncQueue } from "./sync-queue.ts";
 import type { TrackStore } from "./track-store.ts";
+import { WalkedCovers } from "./walked-covers.ts";
 import { onlyInodeMoved, sameIdentity, type MusicDir, type WalkEntry } from "../music-dir/index.ts";
 
 /**
@@ -59,16 +61,21 @@ export async function reconcile(parts: {
   const changed: string[] = [];
   const inodes: { rel: string; ino: number }[] = [];
   const unreadable: string[] = [];
+  const covers = new WalkedCovers();
   let seen = 0;
   let entries = 0;
   try {
-    for (const e of dir.walk("", { onError: (rel) => unreadable.push(`${rel}/`) })) {
+    for (const e of dir.walk("", { onError: (rel) => unreadable.push(`${rel}/`), onOther: covers.other })) {
       if (++entries % SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
       for (const o of observers) o.entry(e);
-      if (e.isDir) continue;
+      if (e.isDir) {
+        covers.folder(e.rel);
+        continue;
+      }
       seen++;
       const k = known.get(e.rel);
       known.delete(e.rel);
+      if (k) covers.track(k);
       if (k && onlyInodeMoved(k, e)) inodes.push({ rel: e.rel, ino: e.ino });
       else if (!k || !sameIdentity(k, e)) changed.push(e.rel);
     }
@@ -82,9 +89,10 @@ export async function reconcile(parts: {
   const gone = [...known.keys()].filter((rel) => !unreadable.some((dir) => rel.startsWith(dir)));
   known.clear(); // not left to the collector: see IndexSync.endWalk
   if (inodes.length > 0) store.setInodes(inodes);
+  const coverFolders = covers.apply(store, musicDir);
   dir.adoptRoot();
   queue.enqueueNow(changed);
   queue.enqueueNow(gone);
-  log.info("library: reconcile", { seen, changed: changed.length, gone: gone.length });
+  log.info("library: reconcile", { seen, changed: changed.length, gone: gone.length, coverFolders });
   return { ok: true, seen, changed: changed.length, gone: gone.length };
 }

@@ -20,6 +20,11 @@ export interface KnownTrack extends FileState {
   id: number;
 }
 
+/** As known() loads it: with the cover image recorded beside it (null: not looked). */
+export interface RecordedTrack extends KnownTrack {
+  coverImage: string | null;
+}
+
 export interface TrackUpsert extends FileState {
   rel: string;
   tags: TrackTags;
@@ -64,7 +69,7 @@ export class TrackStore {
     this.#db = db;
     this.#catalog = new Catalog(db);
     this.#removed = removed;
-    this.#known = db.query<unknown, []>("SELECT rel_path, id, filesize, mtime_ms, inode FROM track");
+    this.#known = db.query<unknown, []>("SELECT rel_path, id, filesize, mtime_ms, inode, cover_image FROM track");
     this.#byRel = db.query<
       { id: number; filesize: number; mtime_ms: number; inode: number; album_id: number | null; genre_id: number | null; created_at: string },
       [string]
@@ -94,11 +99,11 @@ export class TrackStore {
   }
 
   /** Every track's file identity in one SELECT (the startup reconcile compares against this). */
-  known(): Map<string, KnownTrack> {
-    const map = new Map<string, KnownTrack>();
+  known(): Map<string, RecordedTrack> {
+    const map = new Map<string, RecordedTrack>();
     // values(): arrays, not objects per row; a third of the time on a 100k-track library.
-    for (const r of this.#known.values() as [string, number, number, number, number][])
-      map.set(r[0], { id: r[1], size: r[2], mtimeMs: r[3], ino: r[4] });
+    for (const r of this.#known.values() as [string, number, number, number, number, string | null][])
+      map.set(r[0], { id: r[1], size: r[2], mtimeMs: r[3], ino: r[4], coverImage: r[5] });
     return map;
   }
 
@@ -139,6 +144,13 @@ export class TrackStore {
   /** A cover image appeared in, changed in or left a folder ("" for the top): its tracks' cover_image follows. */
   setFolderImage(relDir: string, name: string): void {
     this.#setFolderImage.run(name, relDir === "" ? "" : `${relDir}/`, relDir === "" ? "\u{10FFFF}" : `${relDir}0`);
+  }
+
+  /** Many folders' images at once (a reconcile), in one transaction. */
+  setFolderImages(changes: readonly { relDir: string; name: string }[]): void {
+    this.#db.transaction(() => {
+      for (const c of changes) this.setFolderImage(c.relDir, c.name);
+    })();
   }
 
   pruneOrphans(): void {

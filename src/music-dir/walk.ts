@@ -23,6 +23,12 @@ export interface WalkOptions {
   onError?: (rel: string, error: Error) => void;
   /** How each entry is stat'ed (MusicDir passes its own); throws ENOENT for a vanished one. */
   stat?: (path: string) => Stats;
+  /**
+   * Each other file's name (not audio, not a folder; not stat'ed), in the
+   * order its folder lists them: the library notices cover images without
+   * reading every folder a second time.
+   */
+  onOther?: (relDir: string, name: string) => void;
 }
 
 /**
@@ -33,6 +39,7 @@ export function* walkTree(root: string, relDir = "", options: WalkOptions = {}):
   // A folder is yielded when it is read, so that its emptiness is known.
   const stack: { rel: string; st: Stats | null }[] = [{ rel: relDir, st: null }];
   let first = true;
+  const onOther = options.onOther;
   while (stack.length > 0) {
     const { rel: dir, st: dirStat } = stack.pop()!;
     const absDir = dir === "" ? root : `${root}/${dir}`;
@@ -52,7 +59,10 @@ export function* walkTree(root: string, relDir = "", options: WalkOptions = {}):
       const rel = prefix + entry.name;
       if (dir === "" && isWorkPath(rel)) continue;
       const isDir = entry.isDirectory();
-      if (!isDir && !isAudioPath(entry.name)) continue;
+      if (!isDir && !isAudioPath(entry.name)) {
+        onOther?.(dir, entry.name);
+        continue;
+      }
       const st = statEntry(`${absDir}/${entry.name}`, options.stat);
       // Gone between readdir and stat: the next event or walk sees it gone.
       if (st === undefined) continue;

@@ -209,6 +209,27 @@ describe("covers", () => {
     rmSync(join(s.musicDir, "Plain", "Folder.PNG"));
     await waitFor(async () => (await fetch(plain, { headers: { Cookie: cookie } })).headers.get("x-cover") === "none", 10_000, "back to none");
   });
+
+  test("a cover.jpg added while nobody watched: the startup reconcile records it, the console serves it", async () => {
+    const first = await startServer();
+    const { cookie } = await session(first);
+    put(join(first.musicDir, "Quiet", "01.wav"), taggedWav(0.3, { title: "Hush", artist: "Mute", album: "Quiet" }));
+    const url = async (s: TestServer) => `${s.url}/ui/covers/${await albumId(s, cookie, "Quiet")}`;
+    await waitFor(async () => (await fetch(await url(first), { headers: { Cookie: cookie } })).headers.get("x-cover") === "none", 10_000, "indexed, no cover");
+    await first.stop();
+
+    const image = coverPng(16, [200, 200, 10], [0, 0, 0]);
+    put(join(first.musicDir, "Quiet", "cover.jpg"), image);
+    await using second = await startServer({ home: first.home });
+    const served = await waitFor(async () => {
+      const r = await fetch(await url(second), { headers: { Cookie: cookie } });
+      return r.headers.get("x-cover") === "none" ? null : Buffer.from(await r.arrayBuffer());
+    }, 10_000, "the cover recorded by the reconcile");
+    expect(served.equals(Buffer.from(image))).toBe(true);
+    const recorded = new Database(second.dbPath, { readonly: true });
+    expect(recorded.query("SELECT cover_image FROM track").all()).toEqual([{ cover_image: "cover.jpg" }]);
+    recorded.close();
+  });
 });
 
 describe("pages", () => {

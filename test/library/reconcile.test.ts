@@ -91,6 +91,12 @@ describe("reconcile", () => {
     const entries = [...walkTree(t.musicDir)].sort((a, b) => a.rel.localeCompare(b.rel));
     expect(entries.map((e) => [e.rel, e.isDir])).toEqual([["A", true], ["A/B", true], ["A/B/x.mp3", false]]);
     expect(entries[2]).toMatchObject({ size: Bun.file(fixture("tagged.mp3")).size, mtimeMs: expect.any(Number), ino: expect.any(Number) });
+    // The skipped files' names, for whoever asks (the library's cover images); never the working folder's.
+    writeFileSync(join(t.musicDir, "notes.txt"), "x");
+    const others: string[] = [];
+    const yielded = [...walkTree(t.musicDir, "", { onOther: (dir, name) => others.push(`${dir}|${name}`) })];
+    expect(yielded.length).toBe(3);
+    expect(others.sort()).toEqual(["A|cover.jpg", "|notes.txt"]);
     expect(() => [...walkTree(join(t.root, "nope"))]).toThrow();
   });
 

@@ -92,11 +92,14 @@ describe("TrackStore", () => {
     expect(store.relsUnder("").length).toBe(6);
   });
 
-  test("known() returns every track's identity in one map", async () => {
+  test("known() returns every track's identity and recorded cover image in one map", async () => {
     await using t = new TempLibrary();
     const store = new TrackStore(t.db, t.musicDir);
-    store.apply([file("x.ogg", 5)], []);
-    expect([...store.known()]).toEqual([["x.ogg", { id: store.get("x.ogg")!.id, size: 1000, mtimeMs: 1_700_000_000_000, ino: 5 }]]);
+    store.apply([file("x.ogg", 5), { ...file("A/y.ogg", 6), coverImage: "Folder.PNG" }], []);
+    expect([...store.known()]).toEqual([
+      ["x.ogg", { id: store.get("x.ogg")!.id, size: 1000, mtimeMs: 1_700_000_000_000, ino: 5, coverImage: null }],
+      ["A/y.ogg", { id: store.get("A/y.ogg")!.id, size: 1000, mtimeMs: 1_700_000_000_000, ino: 6, coverImage: "Folder.PNG" }],
+    ]);
   });
 
   test("a moved music_dir rewrites absolute paths and keeps ids", async () => {
