@@ -7,18 +7,15 @@
  *   Transfer-Encoding: chunked) — botocore only does this over TLS;
  * - Debian's awscli 2.9 sends UNSIGNED-PAYLOAD with Content-MD5.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { compositeCrc32, crc32Base64 } from "../helpers/checksums.ts";
-import { expectedEtag, LARGE_SIZE, makeFixture, md5File, SMALL_SIZE, type Fixture } from "../helpers/clients/fixture.ts";
+import { expectedEtag, LARGE_SIZE, md5File, SMALL_SIZE } from "../helpers/clients/fixture.ts";
 import { filesUnder, musicLeft, workLeftovers } from "../helpers/clients/music-folder.ts";
 import { clientEnv, describeRun, must, run, type RunResult } from "../helpers/clients/process.ts";
-import { opCounts, type Recorder, recordingProxy } from "../helpers/clients/recorder.ts";
-import { executableCommand } from "../helpers/executable.ts";
-import { startServer, tempDir, type TestServer } from "../helpers/server.ts";
-import { makeTestCa, type TestCa, tlsSettings } from "../helpers/test-ca.ts";
+import { opCounts } from "../helpers/clients/recorder.ts";
 import { AWSCLI_MULTIPART, debianAws, pythonAws, sentPuts } from "../helpers/clients/awscli.ts";
+import { httpsSuite } from "./suite.ts";
 
 
 interface Flavour {
@@ -58,26 +55,8 @@ const FLAVOURS: Flavour[] = [
   },
 ];
 
-let ca: TestCa;
-let server: TestServer;
-/** The proxy clients talk to: it records what they send. */
-let recorder: Recorder;
-let fx: Fixture;
-let home: string;
+const t = httpsSuite("awscli");
 
-beforeAll(async () => {
-  ca = makeTestCa();
-  server = await startServer({ settings: tlsSettings(ca), command: await executableCommand() });
-  recorder = await recordingProxy(server, ca);
-  fx = makeFixture("https-awscli");
-  home = tempDir("https-awscli-home");
-}, 120_000);
-afterAll(async () => {
-  await recorder?.[Symbol.asyncDispose]();
-  await server?.[Symbol.asyncDispose]();
-  ca?.[Symbol.dispose]();
-  for (const d of [fx?.dir, home]) if (d) rmSync(d, { recursive: true, force: true });
-});
 
 /** Every header in `want` is on every PUT, with that value. */
 function expectPuts(r: RunResult, want: Flavour["put"], count: number): void {
@@ -97,9 +76,9 @@ for (const flavour of FLAVOURS) {
     const small = `${flavour.prefix}/Sigur Rós/01 Glósóli (東京).flac`;
     const large = `${flavour.prefix}/Sigur Rós/Long Mix (Side A+B).flac`;
     const aws = (args: string[], opts: { ca?: boolean; timeoutMs?: number } = {}): Promise<RunResult> =>
-      run([bin, ...(opts.ca === false ? [] : ["--ca-bundle", ca.caPem]), "--endpoint-url", recorder.url, ...args], {
-        env: clientEnv(home, { AWS_PAGER: "" }),
-        recorder,
+      run([bin, ...(opts.ca === false ? [] : ["--ca-bundle", t.ca.caPem]), "--endpoint-url", t.recorder.url, ...args], {
+        env: clientEnv(t.home, { AWS_PAGER: "" }),
+        recorder: t.recorder,
         timeoutMs: opts.timeoutMs ?? 90_000,
       });
     const json = async (args: string[]) => JSON.parse(must(await aws(args)).stdout.trim() || "{}");
@@ -117,49 +96,49 @@ for (const flavour of FLAVOURS) {
     }, 60_000);
 
     test("s3 cp a small file up: byte-equal on disk, MD5 ETag", async () => {
-      const r = await aws(["--debug", "s3", "cp", fx.small, `s3://music/${small}`]);
+      const r = await aws(["--debug", "s3", "cp", t.fx.small, `s3://music/${small}`]);
       expect(r.exitCode, describeRun(r)).toBe(0);
       expectPuts(r, flavour.put, 1);
-      expect(filesUnder(server.musicDir, flavour.prefix)).toEqual({ [small]: await md5File(fx.small) });
+      expect(filesUnder(t.server.musicDir, flavour.prefix)).toEqual({ [small]: await md5File(t.fx.small) });
       const head = await json(["s3api", "head-object", "--bucket", "music", "--key", small, "--checksum-mode", "ENABLED"]);
-      expect(head.ETag).toBe(await expectedEtag(fx.small));
-      expect(head.ChecksumCRC32).toBe(flavour.crc32 ? crc32Base64(await Bun.file(fx.small).bytes()) : undefined);
+      expect(head.ETag).toBe(await expectedEtag(t.fx.small));
+      expect(head.ChecksumCRC32).toBe(flavour.crc32 ? crc32Base64(await Bun.file(t.fx.small).bytes()) : undefined);
     }, 60_000);
 
     test("s3 cp a file over 16 MiB up: multipart in 8 MiB parts, byte-equal on disk", async () => {
-      const r = await aws(["--debug", "s3", "cp", fx.large, `s3://music/${large}`], { timeoutMs: 120_000 });
+      const r = await aws(["--debug", "s3", "cp", t.fx.large, `s3://music/${large}`], { timeoutMs: 120_000 });
       expect(r.exitCode, describeRun(r)).toBe(0);
       expect(opCounts(r.requests), describeRun(r)).toMatchObject({ CreateMultipartUpload: 1, UploadPart: 3, CompleteMultipartUpload: 1 });
       expectPuts(r, flavour.put, 3);
-      expect(filesUnder(server.musicDir, flavour.prefix)[large]).toBe(await md5File(fx.large));
+      expect(filesUnder(t.server.musicDir, flavour.prefix)[large]).toBe(await md5File(t.fx.large));
       const head = await json(["s3api", "head-object", "--bucket", "music", "--key", large, "--checksum-mode", "ENABLED"]);
-      expect(head.ETag).toBe(await expectedEtag(fx.large, AWSCLI_MULTIPART));
-      expect(head.ChecksumCRC32).toBe(flavour.crc32 ? compositeCrc32(await Bun.file(fx.large).bytes(), AWSCLI_MULTIPART.partSize) : undefined);
+      expect(head.ETag).toBe(await expectedEtag(t.fx.large, AWSCLI_MULTIPART));
+      expect(head.ChecksumCRC32).toBe(flavour.crc32 ? compositeCrc32(await Bun.file(t.fx.large).bytes(), AWSCLI_MULTIPART.partSize) : undefined);
     }, 120_000);
 
     test("s3api list-objects-v2 lists both with sizes and ETags", async () => {
       const list = await json(["s3api", "list-objects-v2", "--bucket", "music", "--prefix", `${flavour.prefix}/`]);
       expect(list.Contents.map((c: any) => [c.Key, c.Size, c.ETag])).toEqual([
-        [small, SMALL_SIZE, await expectedEtag(fx.small)],
-        [large, LARGE_SIZE, await expectedEtag(fx.large, AWSCLI_MULTIPART)],
+        [small, SMALL_SIZE, await expectedEtag(t.fx.small)],
+        [large, LARGE_SIZE, await expectedEtag(t.fx.large, AWSCLI_MULTIPART)],
       ]);
     }, 60_000);
 
     test("s3 cp both down byte-equal", async () => {
-      const smallOut = join(fx.downloads, `${flavour.prefix}-small.flac`);
-      const largeOut = join(fx.downloads, `${flavour.prefix}-large.flac`);
+      const smallOut = join(t.fx.downloads, `${flavour.prefix}-small.flac`);
+      const largeOut = join(t.fx.downloads, `${flavour.prefix}-large.flac`);
       must(await aws(["s3", "cp", `s3://music/${small}`, smallOut]));
       const r = must(await aws(["s3", "cp", `s3://music/${large}`, largeOut], { timeoutMs: 120_000 }));
       expect(r.requests.filter((q) => q.op === "GetObject").length, describeRun(r)).toBeGreaterThan(1);
-      expect([await md5File(smallOut), await md5File(largeOut)]).toEqual([await md5File(fx.small), await md5File(fx.large)]);
+      expect([await md5File(smallOut), await md5File(largeOut)]).toEqual([await md5File(t.fx.small), await md5File(t.fx.large)]);
     }, 120_000);
 
     test("s3 rm --recursive deletes both", async () => {
       const r = await aws(["s3", "rm", "--recursive", `s3://music/${flavour.prefix}/`]);
       expect(r.exitCode, describeRun(r)).toBe(0);
       expect(r.stdout.match(/delete: /g)?.length ?? 0, describeRun(r)).toBe(2);
-      expect(musicLeft(server.musicDir)).toEqual([]);
-      expect(workLeftovers(server.musicDir), "in-progress or multipart uploads left behind").toEqual([]);
+      expect(musicLeft(t.server.musicDir)).toEqual([]);
+      expect(workLeftovers(t.server.musicDir), "in-progress or multipart uploads left behind").toEqual([]);
     }, 60_000);
   });
 }

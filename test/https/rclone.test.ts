@@ -5,54 +5,36 @@
  * parts. AWS_CA_BUNDLE stays out of its environment: with it set, rclone
  * refuses to start an S3 remote.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
-import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { expectedEtag, LARGE_SIZE, makeFixture, md5File, SMALL_SIZE, type Fixture } from "../helpers/clients/fixture.ts";
+import { expectedEtag, LARGE_SIZE, md5File, SMALL_SIZE } from "../helpers/clients/fixture.ts";
 import { filesUnder, musicLeft, workLeftovers } from "../helpers/clients/music-folder.ts";
 import { clientEnv, describeRun, must, run, type RunResult } from "../helpers/clients/process.ts";
-import { opCounts, type Recorder, recordingProxy } from "../helpers/clients/recorder.ts";
+import { opCounts } from "../helpers/clients/recorder.ts";
 import { sdkClient } from "../helpers/clients.ts";
 import { RCLONE_PARTS, rcloneBin, writeRcloneConfig } from "../helpers/clients/rclone.ts";
-import { executableCommand } from "../helpers/executable.ts";
-import { startServer, tempDir, type TestServer } from "../helpers/server.ts";
-import { makeTestCa, type TestCa, tlsSettings, trustingAgent } from "../helpers/test-ca.ts";
+import { trustingAgent } from "../helpers/test-ca.ts";
+import { httpsSuite } from "./suite.ts";
 
 const SMALL = "rclone/Hildur Guðnadóttir/01 Bathroom Dance (東京).flac";
 const STREAMED = "rclone/Hildur Guðnadóttir/Long Mix (streamed).flac";
 
-let ca: TestCa;
-let server: TestServer;
-/** The proxy clients talk to: it records what they send. */
-let recorder: Recorder;
-let fx: Fixture;
-let home: string;
+const t = httpsSuite("rclone");
 let bin: string;
 let config: string;
 
 const rclone = (args: string[], opts: { stdin?: { file: string }; ca?: boolean } = {}): Promise<RunResult> =>
-  run([bin, "--config", config, ...(opts.ca === false ? [] : ["--ca-cert", ca.caPem]), ...args], {
-    env: clientEnv(home),
-    recorder,
+  run([bin, "--config", config, ...(opts.ca === false ? [] : ["--ca-cert", t.ca.caPem]), ...args], {
+    env: clientEnv(t.home),
+    recorder: t.recorder,
     stdin: opts.stdin,
     timeoutMs: 120_000,
   });
 
-beforeAll(async () => {
+beforeAll(() => {
   bin = rcloneBin();
-  ca = makeTestCa();
-  server = await startServer({ settings: tlsSettings(ca), command: await executableCommand() });
-  recorder = await recordingProxy(server, ca);
-  fx = makeFixture("https-rclone");
-  home = tempDir("https-rclone-home");
-  config = writeRcloneConfig(home, recorder.url);
-}, 120_000);
-afterAll(async () => {
-  await recorder?.[Symbol.asyncDispose]();
-  await server?.[Symbol.asyncDispose]();
-  ca?.[Symbol.dispose]();
-  for (const d of [fx?.dir, home]) if (d) rmSync(d, { recursive: true, force: true });
+  config = writeRcloneConfig(t.home, t.recorder.url);
 });
 
 describe("rclone over HTTPS", () => {
@@ -64,17 +46,17 @@ describe("rclone over HTTPS", () => {
   }, 60_000);
 
   test("copyto a small file: one PUT, byte-equal on disk", async () => {
-    const r = await rclone(["copyto", fx.small, `rb:music/${SMALL}`]);
+    const r = await rclone(["copyto", t.fx.small, `rb:music/${SMALL}`]);
     expect(r.exitCode, describeRun(r)).toBe(0);
     expect(opCounts(r.requests), describeRun(r)).toMatchObject({ PutObject: 1 });
-    expect(filesUnder(server.musicDir, "rclone")).toEqual({ [SMALL]: await md5File(fx.small) });
+    expect(filesUnder(t.server.musicDir, "rclone")).toEqual({ [SMALL]: await md5File(t.fx.small) });
   }, 60_000);
 
   test("rcat the 17 MiB file as a stream: multipart in 5 MiB parts, byte-equal on disk", async () => {
-    const r = await rclone(["rcat", `rb:music/${STREAMED}`], { stdin: { file: fx.large } });
+    const r = await rclone(["rcat", `rb:music/${STREAMED}`], { stdin: { file: t.fx.large } });
     expect(r.exitCode, describeRun(r)).toBe(0);
     expect(opCounts(r.requests), describeRun(r)).toMatchObject({ CreateMultipartUpload: 1, UploadPart: 4, CompleteMultipartUpload: 1 });
-    expect(filesUnder(server.musicDir, "rclone")[STREAMED]).toBe(await md5File(fx.large));
+    expect(filesUnder(t.server.musicDir, "rclone")[STREAMED]).toBe(await md5File(t.fx.large));
   }, 120_000);
 
   test("lsjson lists both with sizes; ETags as uploaded", async () => {
@@ -83,12 +65,12 @@ describe("rclone over HTTPS", () => {
       [SMALL, SMALL_SIZE],
       [STREAMED, LARGE_SIZE],
     ]);
-    const s3 = sdkClient(server, { requestHandler: { httpsAgent: trustingAgent(ca) } });
+    const s3 = sdkClient(t.server, { requestHandler: { httpsAgent: trustingAgent(t.ca) } });
     const etag = async (Key: string) => (await s3.send(new HeadObjectCommand({ Bucket: "music", Key }))).ETag;
     try {
       expect([await etag(SMALL), await etag(STREAMED)]).toEqual([
-        await expectedEtag(fx.small),
-        await expectedEtag(fx.large, RCLONE_PARTS),
+        await expectedEtag(t.fx.small),
+        await expectedEtag(t.fx.large, RCLONE_PARTS),
       ]);
     } finally {
       s3.destroy();
@@ -96,8 +78,8 @@ describe("rclone over HTTPS", () => {
   }, 60_000);
 
   test("copyto both down byte-equal", async () => {
-    for (const [key, src] of [[SMALL, fx.small], [STREAMED, fx.large]] as const) {
-      const path = join(fx.downloads, key.replaceAll("/", "_"));
+    for (const [key, src] of [[SMALL, t.fx.small], [STREAMED, t.fx.large]] as const) {
+      const path = join(t.fx.downloads, key.replaceAll("/", "_"));
       must(await rclone(["copyto", `rb:music/${key}`, path]));
       expect(await md5File(path)).toBe(await md5File(src));
     }
@@ -106,8 +88,8 @@ describe("rclone over HTTPS", () => {
   test("purge deletes both: the music folder is empty", async () => {
     const r = await rclone(["purge", "rb:music/rclone"]);
     expect(r.exitCode, describeRun(r)).toBe(0);
-    expect(musicLeft(server.musicDir)).toEqual([]);
-    expect(workLeftovers(server.musicDir), "in-progress or multipart uploads left behind").toEqual([]);
+    expect(musicLeft(t.server.musicDir)).toEqual([]);
+    expect(workLeftovers(t.server.musicDir), "in-progress or multipart uploads left behind").toEqual([]);
     expect(must(await rclone(["lsf", "-R", "rb:music"])).stdout).toBe("");
   }, 60_000);
 });
