@@ -8,10 +8,11 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html
  */
 import { type BodyCheck, type ChecksumValue, checksumCheck, contentMd5Matches, sha256PayloadCheck, type TrailerChecksumCheck } from "./body-check.ts";
-import { type Checksum, type ChecksumAlgorithm, checksumHeaderName, createChecksum, toBase64 } from "./checksum.ts";
+import { type ChecksumAlgorithm, checksumHeaderName, toBase64 } from "./checksum.ts";
 import { S3Error } from "./errors.ts";
 import { type HashPool, hashPool, type HashStream } from "./hash-pool.ts";
 import type { HashName } from "./hash-ring.ts";
+import { InlineHashes } from "./inline-hashes.ts";
 import { type DecodeOptions, decodeAwsChunked } from "./sigv4/chunked.ts";
 
 /** What a request promised about its body. */
@@ -31,10 +32,10 @@ export interface BodyPromises {
 }
 
 export class VerifiedBody implements AsyncIterable<Uint8Array> {
-  private readonly md5Hasher = new Bun.CryptoHasher("md5");
   private readonly checks: BodyCheck[] = [];
   private readonly headerChecksum: ReturnType<typeof checksumCheck> | null;
-  private readonly computed = new Map<ChecksumAlgorithm, Checksum>();
+  /** Checksums to compute and keep (a part of an upload that keeps one, a copy that asks for one). */
+  private readonly computed = new Set<ChecksumAlgorithm>();
   private readonly verified: Record<string, string> = {};
   private readonly computedValues: Record<string, string> = {};
   private bytes = 0;
@@ -55,7 +56,7 @@ export class VerifiedBody implements AsyncIterable<Uint8Array> {
 
   /** Also compute `algorithm` over the bytes (a part of an upload that keeps one, a copy that asks for one). */
   compute(algorithm: ChecksumAlgorithm): void {
-    if (!this.computed.has(algorithm)) this.computed.set(algorithm, createChecksum(algorithm));
+    this.computed.add(algorithm);
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
@@ -63,52 +64,45 @@ export class VerifiedBody implements AsyncIterable<Uint8Array> {
     const trailer = chunked?.trailerChecksum ?? null;
     const decoder = chunked ? decodeAwsChunked(this.source, chunked) : null;
     const iterator = decoder ?? this.source[Symbol.asyncIterator]();
-    // Each distinct hash once, on the pool's workers when it has any (hash-pool.ts); else inline, below.
-    const names = new Set<HashName>(["MD5", ...this.checks.map((c) => c.algorithm), ...this.computed.keys()]);
+    // Each distinct hash once, on the pool's workers when it has any (hash-pool.ts), else on this thread.
+    const names = new Set<HashName>(["MD5", ...this.checks.map((c) => c.algorithm), ...this.computed]);
     if (trailer) names.add(trailer.algorithm);
-    const hashes: HashStream | null = this.pool.open([...names]);
+    const pooled: HashStream | null = this.pool.open([...names]);
+    const hashes = pooled ?? new InlineHashes(names);
     try {
       let step = await iterator.next();
       while (!step.done) {
         const chunk = step.value;
         this.bytes += chunk.byteLength;
         if (this.bytes > maxBytes) throw new S3Error("EntityTooLarge");
-        if (hashes) {
-          const full = hashes.update(chunk);
-          if (full) await full;
-        } else {
-          this.md5Hasher.update(chunk);
-          for (const c of this.checks) c.update(chunk);
-          for (const c of this.computed.values()) c.update(chunk);
-          trailer?.update(chunk);
-        }
+        const full = hashes.update(chunk);
+        if (full) await full; // every slot of the pool's ring still being hashed
         yield chunk;
         step = await iterator.next();
       }
       if (expectedBytes !== undefined && this.bytes !== expectedBytes) throw new S3Error("IncompleteBody");
-      this.settle(decoder ? (step.value as Record<string, string>) : {}, trailer, hashes ? await hashes.digests() : null);
+      this.settle(decoder ? (step.value as Record<string, string>) : {}, trailer, await hashes.digests());
     } finally {
       // A refused or abandoned body frees its ring; a settled one already did.
-      hashes?.abort();
+      pooled?.abort();
       // A consumer that stops early (or a refused body) lets go of the request, so it can be drained.
       await iterator.return?.(undefined);
     }
   }
 
-  /** `digests` from the pool, or null when the hashes ran inline. */
-  private settle(trailers: Record<string, string>, trailer: TrailerChecksumCheck | null, digests: Map<HashName, Uint8Array> | null): void {
+  /** `digests`: every hash the body needed, algorithm → digest. */
+  private settle(trailers: Record<string, string>, trailer: TrailerChecksumCheck | null, digests: Map<HashName, Uint8Array>): void {
     const { contentMd5 } = this.promises;
-    for (const c of this.checks) c.finish(digests?.get(c.algorithm));
+    for (const c of this.checks) c.finish(digests.get(c.algorithm));
     if (this.headerChecksum) this.verified[this.headerChecksum.algorithm] = this.headerChecksum.value;
     // Only what x-amz-trailer announced may arrive there: anything else would be unsigned-by-intent data.
     const announced = trailer ? checksumHeaderName(trailer.algorithm) : null;
     const stray = Object.keys(trailers).find((name) => name !== announced);
     if (stray !== undefined)
       throw new S3Error("MalformedTrailerError", `The trailer ${stray} was not announced in x-amz-trailer.`);
-    if (trailer) this.verified[trailer.algorithm] = trailer.finish(trailers, digests?.get(trailer.algorithm));
-    for (const [algorithm, sum] of this.computed) this.computedValues[algorithm] = toBase64(digests?.get(algorithm) ?? sum.digest());
-    const md5 = digests?.get("MD5");
-    const md5Hex = md5 ? Buffer.from(md5).toString("hex") : this.md5Hasher.digest("hex");
+    if (trailer) this.verified[trailer.algorithm] = trailer.finish(trailers, digests.get(trailer.algorithm));
+    for (const algorithm of this.computed) this.computedValues[algorithm] = toBase64(digests.get(algorithm)!);
+    const md5Hex = Buffer.from(digests.get("MD5")!).toString("hex");
     if (contentMd5 != null) contentMd5Matches(md5Hex, contentMd5);
     this.md5Hex = md5Hex;
   }
