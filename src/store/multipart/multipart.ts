@@ -116,7 +116,7 @@ export class Multipart {
       // The upload's algorithm is computed for every part, so Complete can build the object's checksum.
       if (manifest.checksumAlgorithm) body.compute(manifest.checksumAlgorithm);
       try {
-        slot = this.slots.claim(dir, partNumber, body.declaredBytes);
+        slot = this.slots.claim(dir, manifest, partNumber, body.declaredBytes);
       } catch (e) {
         throw fsError(e);
       }

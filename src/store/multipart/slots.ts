@@ -45,12 +45,12 @@ export class Slots {
   /**
    * The slot part `partNumber` may be written to, claimed; null when it goes
    * to its own file. Synchronous, so two requests of this process never
-   * both decide on the same slot (or both fix S).
+   * both decide on the same slot (or both fix S); `opened` is the manifest
+   * the caller read in the same tick, so it is the current one.
    */
-  claim(dir: UploadDir, partNumber: number, declared: number | undefined): Slot | null {
+  claim(dir: UploadDir, opened: Manifest, partNumber: number, declared: number | undefined): Slot | null {
     if (declared === undefined) return null;
-    let manifest = dir.manifest();
-    if (!manifest) return null;
+    let manifest = opened;
     if (manifest.slotSize === undefined) {
       // A small part numbered > 1 can only be a last part: it would make every other part too large for its slot.
       if (declared === 0 || (partNumber !== 1 && declared < MIN_PART_SIZE)) return null;
