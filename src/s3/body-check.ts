@@ -6,7 +6,7 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
  */
 import {
-  CHECKSUM_ALGORITHMS, CHECKSUM_BYTES, type ChecksumAlgorithm, checksumHeaderName, createChecksum,
+  CHECKSUM_ALGORITHMS, CHECKSUM_BYTES, type Checksum, type ChecksumAlgorithm, checksumHeaderName, createChecksum,
   isChecksumAlgorithm, toBase64,
 } from "./checksum.ts";
 import { S3Error } from "./errors.ts";
@@ -30,15 +30,25 @@ export interface ChecksumValue {
   value: string;
 }
 
+/**
+ * A check's own hasher, for a caller that feeds the check with update();
+ * made on first use, because VerifiedBody computes each algorithm once and
+ * hands every check the digest.
+ */
+function ownSum(algorithm: ChecksumAlgorithm): () => Checksum {
+  let sum: Checksum | null = null;
+  return () => (sum ??= createChecksum(algorithm));
+}
+
 /** x-amz-content-sha256 as a hex digest: the body must hash to it. */
 export function sha256PayloadCheck(hex: string): BodyCheck {
-  const hasher = new Bun.CryptoHasher("sha256");
+  const sum = ownSum("SHA256");
   const expected = hex.toLowerCase();
   return {
     algorithm: "SHA256",
-    update: (chunk) => void hasher.update(chunk),
+    update: (chunk) => sum().update(chunk),
     finish: (digest) => {
-      const actual = digest ? Buffer.from(digest).toString("hex") : hasher.digest("hex");
+      const actual = Buffer.from(digest ?? sum().digest()).toString("hex");
       if (actual !== expected)
         throw new S3Error("XAmzContentSHA256Mismatch", undefined, {
           ClientComputedContentSHA256: expected,
@@ -64,16 +74,16 @@ function invalidChecksum(algorithm: ChecksumAlgorithm): S3Error {
 /** x-amz-checksum-<algorithm>: <base64>. A malformed value is refused before any byte is read. */
 export function checksumCheck(algorithm: ChecksumAlgorithm, expectedBase64: string): ChecksumCheck {
   if (decodeBase64(expectedBase64, CHECKSUM_BYTES[algorithm]) === null) throw invalidChecksum(algorithm);
-  const sum = createChecksum(algorithm);
+  const sum = ownSum(algorithm);
   let value = "";
   return {
     algorithm,
     get value() {
       return value;
     },
-    update: (chunk) => sum.update(chunk),
+    update: (chunk) => sum().update(chunk),
     finish: (digest) => {
-      const actual = toBase64(digest ?? sum.digest());
+      const actual = toBase64(digest ?? sum().digest());
       if (actual !== expectedBase64)
         throw new S3Error("BadDigest", `The ${algorithm} you specified did not match the calculated checksum.`);
       value = actual;
@@ -126,16 +136,16 @@ export function trailerChecksumCheck(headers: Headers): TrailerChecksumCheck | n
       ArgumentName: "x-amz-trailer",
       ArgumentValue: declared,
     });
-  const sum = createChecksum(algorithm);
+  const sum = ownSum(algorithm);
   return {
     algorithm,
-    update: (chunk) => sum.update(chunk),
+    update: (chunk) => sum().update(chunk),
     finish: (trailers, digest) => {
       const expected = trailers[declared];
       if (expected === undefined)
         throw new S3Error("MalformedTrailerError", `The trailer ${declared} announced in x-amz-trailer was not sent.`);
       if (decodeBase64(expected, CHECKSUM_BYTES[algorithm]) === null) throw invalidChecksum(algorithm);
-      const actual = toBase64(digest ?? sum.digest());
+      const actual = toBase64(digest ?? sum().digest());
       if (actual !== expected)
         throw new S3Error("BadDigest", `The ${algorithm} you specified did not match the calculated checksum.`);
       return actual;
