@@ -14,6 +14,7 @@ import { runScan } from "./cli/scan.ts";
 import { type Gateway, loadConfig, runServe } from "./cli/serve.ts";
 import type { Config } from "./config/config.ts";
 import { ConfigError, UsageError } from "./config/errors.ts";
+import { configureHashPool } from "./s3/hash-pool.ts";
 import { openDatabase } from "./db/database.ts";
 import { SessionRevocations } from "./db/session-revocations.ts";
 import { clientSnippets } from "./cli/snippets.ts";
@@ -35,6 +36,7 @@ import { startSweeper } from "./store/multipart/sweeper.ts";
 import { ObjectIndex } from "./store/object-index.ts";
 
 export async function startGateway(config: Config, log: Logger): Promise<Gateway> {
+  configureHashPool(config.hashThreads);
   const db = openDatabase(config.dbPath);
   const index = new ObjectIndex(db);
   if (!existsSync(config.musicDir)) {

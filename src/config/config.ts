@@ -37,6 +37,8 @@ export interface Config {
   tls: TlsFiles | null;
   /** The web console under /ui/ (SPEC §9). */
   console: boolean;
+  /** Worker threads for upload hashes (src/s3/hash-pool.ts); 0: on the request's thread. */
+  hashThreads: number;
 }
 
 /** Environment variables, by Config field. ROCKBOX_LIBRARY is upstream's name. */
@@ -47,10 +49,13 @@ export const ENV = {
   host: "ROCKBOXD_S3_HOST",
   port: "ROCKBOXD_S3_PORT",
   logLevel: "ROCKBOXD_S3_LOG_LEVEL",
+  hashThreads: "ROCKBOXD_S3_HASH_THREADS",
 } as const;
 
 const portSchema = z.coerce.number().int().min(1).max(65535);
 const logLevelSchema = z.enum(LOG_LEVELS);
+export const MAX_HASH_THREADS = 8;
+const hashThreadsSchema = z.coerce.number().int().min(0).max(MAX_HASH_THREADS);
 
 function env(name: string): string | undefined {
   const v = process.env[name];
@@ -76,6 +81,10 @@ export function buildConfig(flags: Flags, settings: Settings | null, configPath:
   const level = logLevelSchema.safeParse(levelText);
   if (!level.success)
     throw new ConfigError(`--log-level / ${ENV.logLevel} must be one of ${LOG_LEVELS.join(", ")}, not '${levelText}'.`);
+  const threadsText = env(ENV.hashThreads) ?? "0";
+  const hashThreads = /^\d+$/.test(threadsText) ? hashThreadsSchema.safeParse(threadsText) : null;
+  if (!hashThreads?.success)
+    throw new ConfigError(`${ENV.hashThreads} must be a whole number from 0 to ${MAX_HASH_THREADS}, not '${threadsText}'.`);
 
   return {
     configPath,
@@ -90,6 +99,7 @@ export function buildConfig(flags: Flags, settings: Settings | null, configPath:
     corsOrigins: settings?.s3_cors_origins ?? [ANY_ORIGIN],
     tls: tlsFromSettings(settings),
     console: settings?.s3_console ?? true,
+    hashThreads: hashThreads.data,
   };
 }
 

@@ -33,31 +33,6 @@ export interface HashPoolOptions {
   idleMs?: number;
 }
 
-/**
- * ROCKBOXD_S3_HASH_THREADS=N turns the pool on (N workers; 0 or unset:
- * inline). Off by default: on the 2-core bench box (shared, load 8–10) a
- * 512 MiB PUT cost +1.5–2.7 server CPU-s/GiB and +15–25 MB peak RSS, and
- * was slower, than inline (bench/parallel-hash.ts, issue 11). The workers
- * cost what the hashes cost inline; the loss is the request's thread, which
- * with the pool uses about as much CPU as inline WITH the MD5 — even when
- * the workers skip hashing altogether (bench/hash-threads.ts). Ruled out:
- * the slot copy (~0.1 s per 512 MiB, timed in place), bell count (4× fewer
- * bells: no change), the 1 ms wait loop (a blocking Atomics.wait instead:
- * no change), slot size (1 MiB → 128 KiB: same CPU, −40 MB RSS). perf puts
- * the extra in a memmove inside Bun's native code under a JS call, and in
- * paravirtualised interrupt time — the request-body path of Bun, not this
- * pool; Bun ships no symbols to name it. Even in a bare Bun.serve feeding
- * a VerifiedBody, the pool took only 0.2–0.4 s per 512 MiB off the request
- * thread (1.2–1.4 → 1.0 s) while the MD5 worker spent 0.8 s: handing bytes
- * over costs about half of what MD5 costs, so the pool can buy wall-clock
- * time on an idle core, never CPU. Re-measure on a machine with an idle
- * core (a Pi 4) before making it the default.
- */
-export function defaultHashOptions(env: Record<string, string | undefined> = process.env): HashPoolOptions {
-  const given = env.ROCKBOXD_S3_HASH_THREADS;
-  const threads = given !== undefined && /^\d+$/.test(given) ? Math.min(Number(given), 8) : 0;
-  return { threads, rings: 8 };
-}
 
 export class HashPool {
   readonly #layout: Layout;
@@ -293,8 +268,36 @@ export class HashStream {
 }
 
 let shared: HashPool | null = null;
+let options: HashPoolOptions = { threads: 0, rings: 8 };
 
-/** The process's pool, made on first use. */
+/**
+ * Sets the process's pool before the first upload: `threads` workers
+ * (ROCKBOXD_S3_HASH_THREADS, validated in config.ts), 0 for inline. Off by
+ * default: on the 2-core bench box (shared, load 8–10) a
+ * 512 MiB PUT cost +1.5–2.7 server CPU-s/GiB and +15–25 MB peak RSS, and
+ * was slower, than inline (bench/parallel-hash.ts, issue 11). The workers
+ * cost what the hashes cost inline; the loss is the request's thread, which
+ * with the pool uses about as much CPU as inline WITH the MD5 — even when
+ * the workers skip hashing altogether (bench/hash-threads.ts). Ruled out:
+ * the slot copy (~0.1 s per 512 MiB, timed in place), bell count (4× fewer
+ * bells: no change), the 1 ms wait loop (a blocking Atomics.wait instead:
+ * no change), slot size (1 MiB → 128 KiB: same CPU, −40 MB RSS). perf puts
+ * the extra in a memmove inside Bun's native code under a JS call, and in
+ * paravirtualised interrupt time — the request-body path of Bun, not this
+ * pool; Bun ships no symbols to name it. Even in a bare Bun.serve feeding
+ * a VerifiedBody, the pool took only 0.2–0.4 s per 512 MiB off the request
+ * thread (1.2–1.4 → 1.0 s) while the MD5 worker spent 0.8 s: handing bytes
+ * over costs about half of what MD5 costs, so the pool can buy wall-clock
+ * time on an idle core, never CPU. Re-measure on a machine with an idle
+ * core (a Pi 4) before making it the default.
+ */
+export function configureHashPool(threads: number): void {
+  shared?.close();
+  shared = null;
+  options = { threads, rings: 8 };
+}
+
+/** The process's pool, made on first use: inline unless configureHashPool() asked for workers. */
 export function hashPool(): HashPool {
-  return (shared ??= new HashPool(defaultHashOptions()));
+  return (shared ??= new HashPool(options));
 }

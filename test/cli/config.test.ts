@@ -120,6 +120,16 @@ describe("serve", () => {
     await using flagged = await startServer({ home, env: { ROCKBOXD_S3_PORT: "99999", ROCKBOX_LIBRARY: fromEnv }, args: ["--music-dir", fromFlag] });
     expect(flagged.port).toBeGreaterThan(0);
   });
+
+  test("ROCKBOXD_S3_HASH_THREADS outside 0–8, or not a whole number, names the variable, exit 78", () => {
+    const home = tempDir();
+    writeSettings(home);
+    for (const value of ["9", "two", "-1", "1.5"]) {
+      const bad = run(["serve"], home, { ROCKBOXD_S3_HASH_THREADS: value });
+      expect(bad.code).toBe(78);
+      expect(bad.err).toContain(`ROCKBOXD_S3_HASH_THREADS must be a whole number from 0 to 8, not '${value}'`);
+    }
+  });
 });
 
 describe("usage", () => {
