@@ -15,10 +15,22 @@ import { closeSync, openSync, readSync } from "node:fs";
 
 const WINDOW = 64 * 1024;
 
+/**
+ * Windows given back by closed files. A scan opens a thousand or more files
+ * a second; a fresh 64 KiB buffer each is ~100 MB/s of garbage, freed only
+ * when the collector gets round to it (the first scan's RSS grew by tens of
+ * MB between collections). A window is never handed out while a file holds
+ * it, and tag parsers only ever get copies out of it.
+ */
+const spare: Uint8Array[] = [];
+const SPARE = 8;
+
 export class FileWindow {
   readonly #fd: number;
   #window: Uint8Array = new Uint8Array(0);
   #at = 0;
+  /** The reusable buffer #window lies in, taken on the first fill. */
+  #buffer: Uint8Array | null = null;
 
   private constructor(
     fd: number,
@@ -41,7 +53,14 @@ export class FileWindow {
 
   /** Blob.slice as strtok3's BlobTokenizer uses it: a range, read when its arrayBuffer() is asked for. */
   slice(start: number, end: number): { arrayBuffer(): Promise<ArrayBuffer> } {
-    return { arrayBuffer: async () => this.#bytes(start, Math.min(end, this.size)).slice().buffer as ArrayBuffer };
+    return {
+      arrayBuffer: async () => {
+        // ArrayBuffer.slice copies the range once; a typed array's slice().buffer
+        // also built a small array only to move its bytes out again.
+        const bytes = this.#bytes(start, Math.min(end, this.size));
+        return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      },
+    };
   }
 
   /** The window itself is reused: callers copy what they keep. */
@@ -51,22 +70,30 @@ export class FileWindow {
     if (end - start >= WINDOW) return this.#read(start, end - start); // a large block (a cover, a whole tag): read as is
     // Near the end of the file, slide the window back so it ends there.
     this.#at = Math.max(0, Math.min(start, this.size - WINDOW));
-    this.#window = this.#read(this.#at, Math.min(WINDOW, this.size - this.#at));
+    this.#buffer ??= spare.pop() ?? new Uint8Array(WINDOW);
+    this.#window = this.#readInto(this.#buffer, this.#at, Math.min(WINDOW, this.size - this.#at));
     return this.#window.subarray(start - this.#at, end - this.#at);
   }
 
   #read(position: number, length: number): Uint8Array {
-    const bytes = new Uint8Array(length);
+    return this.#readInto(new Uint8Array(length), position, length);
+  }
+
+  /** Fills the first `length` bytes of `bytes` from `position`; returns those it got. */
+  #readInto(bytes: Uint8Array, position: number, length: number): Uint8Array {
     let got = 0;
     while (got < length) {
       const n = readSync(this.#fd, bytes, got, length - got, position + got);
       if (n === 0) break; // the file shrank since it was stat'ed: what is there
       got += n;
     }
-    return got === length ? bytes : bytes.subarray(0, got);
+    return got === bytes.length ? bytes : bytes.subarray(0, got);
   }
 
   close(): void {
     closeSync(this.#fd);
+    this.#window = new Uint8Array(0);
+    if (this.#buffer && spare.length < SPARE) spare.push(this.#buffer);
+    this.#buffer = null;
   }
 }

@@ -55,6 +55,23 @@ describe("FileWindow", () => {
     file.close();
   });
 
+  test("a window given back by a closed file serves the next file's bytes, not the last one's, and never a slice already handed out", async () => {
+    const a = bytesFile("reuse-a.bin", 100 * 1024);
+    const b = bytesFile("reuse-b.bin", 3000);
+    const first = FileWindow.open(a.path, a.bytes.length);
+    const kept = await read(first, 100, 200);
+    first.close();
+    // Interleaved files each hold their own window while open.
+    const second = FileWindow.open(b.path, b.bytes.length);
+    const third = FileWindow.open(a.path, a.bytes.length);
+    expect(await read(second, 0, 3000)).toEqual(b.bytes);
+    expect(await read(third, 70_000, 70_100)).toEqual(a.bytes.subarray(70_000, 70_100));
+    expect(await read(second, 2990, 3000)).toEqual(b.bytes.subarray(2990, 3000));
+    second.close();
+    third.close();
+    expect(kept).toEqual(a.bytes.subarray(100, 200));
+  });
+
   test("a missing file throws on open (readTags turns that into a parse error)", () => {
     expect(() => FileWindow.open(join(dir, "nope.bin"), 10)).toThrow();
   });
