@@ -15,8 +15,9 @@ export class OrphanCandidates {
   }
 }
 
+/** One call, no hasher object per track for the collector (a scan makes two per file). */
 export function md5Hex(text: string): string {
-  return new Bun.CryptoHasher("md5").update(text).digest("hex");
+  return Bun.CryptoHasher.hash("md5", text, "hex");
 }
 
 export class Catalog {

@@ -18,7 +18,7 @@ import type { ObjectIndex, ObjectRow } from "./object-index.ts";
  * ETags do), so none of them compares it with their own hash.
  */
 export function provisionalEtag({ size, mtimeMs, ino }: FileIdentity): string {
-  return new Bun.CryptoHasher("md5").update(`${size}:${mtimeMs}:${ino}`).digest("hex") + "-1";
+  return Bun.CryptoHasher.hash("md5", `${size}:${mtimeMs}:${ino}`, "hex") + "-1";
 }
 
 function isEmptyDir(path: string): boolean {
