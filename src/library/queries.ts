@@ -200,10 +200,15 @@ export class LibraryQueries {
 const MAX_MATCHES = 2000;
 const MATCHES = `(SELECT rowid, rank FROM track_fts WHERE track_fts MATCH ? LIMIT ${MAX_MATCHES})`;
 
-/** Each word becomes a quoted prefix term, so user text never reaches FTS5 query syntax. */
+/**
+ * Each word becomes a quoted prefix term, so user text never reaches FTS5
+ * query syntax. Control characters separate words too: FTS5 reads the query
+ * as a C string, so a NUL inside a quoted term ended it ("unterminated
+ * string", a 500); the tokenizer splits words at the others already.
+ */
 export function toFtsQuery(text: string): string {
   return text
-    .split(/[\s\p{P}\p{S}]+/u)
+    .split(/[\s\p{P}\p{S}\p{Cc}]+/u)
     .filter((w) => w.length > 0)
     .map((w) => `"${w.replaceAll('"', '""')}"*`)
     .join(" ");
