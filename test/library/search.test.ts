@@ -1,10 +1,13 @@
 /**
- * Library search: user text never reaches FTS5 query syntax.
+ * Library search: the console's search asks FTS5 once per request for both
+ * its tracks and its albums, returns what the two separate statements did,
+ * and user text never reaches FTS5 query syntax.
  */
+import type { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import type { ConsoleOptions } from "../../src/console/env.ts";
 import { libraryRoutes } from "../../src/console/library-routes.tsx";
-import { LibraryQueries } from "../../src/library/queries.ts";
+import { LibraryQueries, toFtsQuery } from "../../src/library/queries.ts";
 import type { TrackTags } from "../../src/library/tags.ts";
 import { TrackStore, type TrackUpsert } from "../../src/library/track-store.ts";
 import { TempLibrary } from "./helpers.ts";
@@ -36,6 +39,28 @@ function seed(t: TempLibrary): void {
   new TrackStore(t.db, t.musicDir).apply(files, []);
 }
 
+/** The database, with every statement LibraryQueries asks for written down. */
+function recording(db: Database): { db: Database; statements: string[] } {
+  const statements: string[] = [];
+  const proxy = new Proxy(db, {
+    get(target, prop) {
+      if (prop === "query") return (sql: string) => (statements.push(sql), target.query(sql));
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { db: proxy, statements };
+}
+
+/** How many times these statements scan the FTS index, by SQLite's own query plans. */
+function ftsScans(db: Database, statements: readonly string[]): number {
+  let scans = 0;
+  for (const sql of statements)
+    for (const row of db.query<{ detail: string }, []>(`EXPLAIN QUERY PLAN ${sql}`).all())
+      if (/^SCAN track_fts VIRTUAL TABLE/.test(row.detail)) scans++;
+  return scans;
+}
+
 /** The console's library routes over real queries (the search fragment needs no session). */
 function consoleSearch(queries: LibraryQueries) {
   const library = Object.assign(Object.create(queries) as LibraryQueries, { cover: () => null, readCover: async () => null });
@@ -44,6 +69,49 @@ function consoleSearch(queries: LibraryQueries) {
 }
 
 describe("library search", () => {
+  test("a console search scans the FTS index once for its tracks and its albums", async () => {
+    await using t = new TempLibrary();
+    seed(t);
+    const { db, statements } = recording(t.db);
+    const search = consoleSearch(new LibraryQueries(db));
+    const res = await search("aurora");
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('<ul class="albums" aria-label="Albums">');
+    expect(html).toContain('<span class="track-title">aurora</span>');
+    expect(statements.length).toBeGreaterThan(0);
+    expect(ftsScans(t.db, statements)).toBe(1);
+  });
+
+  test("the same tracks and albums, in the same order, as one statement for each did", async () => {
+    await using t = new TempLibrary();
+    seed(t);
+    const q = new LibraryQueries(t.db);
+    const fields = `t.id, t.path, t.rel_path, t.title, t.artist, t.album, t.album_artist, t.genre, t.year,
+      t.track_number, t.disc_number, t.composer, t.length, t.bitrate, t.frequency, t.filesize, t.parse_error`;
+    const matches = "(SELECT rowid, rank FROM track_fts WHERE track_fts MATCH ? LIMIT 2000)";
+    const tracksBefore = (text: string, limit: number) =>
+      t.db.query(`SELECT ${fields} FROM ${matches} f JOIN track t ON t.id = f.rowid ORDER BY f.rank LIMIT ?`).all(toFtsQuery(text), limit);
+    const albumsBefore = (text: string, limit: number) =>
+      t.db
+        .query(
+          `SELECT a.id, a.title, a.artist, a.year, 0 AS tracks, 0 AS length
+           FROM (SELECT t.album_id, min(f.rank) AS rank FROM ${matches} f JOIN track t ON t.id = f.rowid GROUP BY t.album_id) m
+           JOIN album a ON a.id = m.album_id ORDER BY m.rank LIMIT ?`,
+        )
+        .all(toFtsQuery(text), limit);
+    for (const text of ["aurora", "bor", "dusk ember", "artist 3", "juniper isle", "album 1", "flac"])
+      for (const [trackLimit, albumLimit] of [[50, 24], [5, 3], [1000, 1000]] as const) {
+        const found = q.searchWithAlbums(text, trackLimit, albumLimit);
+        expect(found.tracks.length).toBeGreaterThan(0);
+        expect(found.albums.length).toBeGreaterThan(0);
+        expect(found).toEqual({ tracks: tracksBefore(text, trackLimit), albums: albumsBefore(text, albumLimit) } as never);
+        expect(q.search(text, trackLimit)).toEqual(found.tracks);
+      }
+    expect(q.searchWithAlbums("nothing-like-this", 50, 24)).toEqual({ tracks: [], albums: [] });
+    expect(q.searchWithAlbums(" \t-*", 50, 24)).toEqual({ tracks: [], albums: [] });
+  });
+
   test("FTS5 query syntax in the text is searched for as words, never parsed", async () => {
     await using t = new TempLibrary();
     seed(t);
