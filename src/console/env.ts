@@ -8,7 +8,7 @@ import type { Revocations, Session } from "./session.ts";
 /** The store functions S3's handlers call (http/services.ts), no others: one write path. */
 export type ConsoleBucket = Pick<Bucket, "head" | "open" | "put" | "delete" | "deleteMany" | "list">;
 export type ConsoleMultipart = Pick<Multipart, "create" | "uploadPart" | "complete" | "abort">;
-export type ConsoleLibrary = Pick<LibraryQueries, "stats" | "counts" | "albumsPage" | "album" | "albumTracks" | "artistsPage" | "search" | "searchAlbums"> & {
+export type ConsoleLibrary = Pick<LibraryQueries, "stats" | "counts" | "albumsPage" | "album" | "albumTracks" | "artistsPage" | "searchWithAlbums"> & {
   /** An album's cover, found by stat; read only with `read`. */
   cover(albumId: number): CoverSource | null;
   readCover(source: CoverSource): Promise<CoverImage | null>;

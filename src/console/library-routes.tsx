@@ -11,6 +11,7 @@ import { PLACEHOLDER_COVER } from "./assets.ts";
 const pageQuery = z.coerce.number().int().min(1).max(1_000_000).catch(1);
 const idParam = z.coerce.number().int().min(1);
 const SEARCH_TRACKS = 50;
+const SEARCH_ALBUMS = 24;
 
 export function libraryRoutes(opts: ConsoleOptions): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
@@ -73,7 +74,8 @@ export function libraryRoutes(opts: ConsoleOptions): Hono<ConsoleEnv> {
   // With ?fragment=1 (search as you type) only the results, to swap in; without, a whole page.
   app.get(`${BASE}/search`, async (c) => {
     const q = (c.req.query("q") ?? "").slice(0, 200);
-    const results = <SearchResults q={q} albums={lib.searchAlbums(q)} tracks={lib.search(q, SEARCH_TRACKS)} />;
+    const { tracks, albums } = lib.searchWithAlbums(q, SEARCH_TRACKS, SEARCH_ALBUMS);
+    const results = <SearchResults q={q} albums={albums} tracks={tracks} />;
     if (c.req.query("fragment") === "1") return c.html(results);
     return c.html(
       renderPage(

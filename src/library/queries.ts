@@ -52,8 +52,11 @@ export interface LibraryStats {
   parse_errors: number;
 }
 
-const TRACK_FIELDS = `t.id, t.path, t.rel_path, t.title, t.artist, t.album, t.album_artist, t.genre, t.year,
-  t.track_number, t.disc_number, t.composer, t.length, t.bitrate, t.frequency, t.filesize, t.parse_error`;
+const TRACK_COLUMNS = ["id", "path", "rel_path", "title", "artist", "album", "album_artist", "genre", "year",
+  "track_number", "disc_number", "composer", "length", "bitrate", "frequency", "filesize", "parse_error"] as const;
+const TRACK_FIELDS = TRACK_COLUMNS.map((c) => `t.${c}`).join(", ");
+/** An album's row in the track columns (a UNION ALL matches columns by position). */
+const ALBUM_AS_TRACK = TRACK_COLUMNS.map((c) => (c === "id" || c === "title" || c === "artist" || c === "year" ? `a.${c}` : "NULL")).join(", ");
 const TRACK_ORDER = "t.album_artist, t.album, t.disc_number, t.track_number, t.rel_path";
 
 export class LibraryQueries {
@@ -154,20 +157,6 @@ export class LibraryQueries {
     return { artists, total: this.db.query<{ n: number }, []>("SELECT count(*) AS n FROM artist").get()!.n };
   }
 
-  /** The albums whose tracks match a search, best match first. */
-  searchAlbums(text: string, limit = 24): AlbumRow[] {
-    const match = toFtsQuery(text);
-    if (match === "") return [];
-    return this.db
-      .query<AlbumRow, [string, number]>(
-        `SELECT a.id, a.title, a.artist, a.year, 0 AS tracks, 0 AS length
-         FROM (SELECT t.album_id, min(f.rank) AS rank FROM ${MATCHES} f JOIN track t ON t.id = f.rowid
-               GROUP BY t.album_id) m
-         JOIN album a ON a.id = m.album_id ORDER BY m.rank LIMIT ?`,
-      )
-      .all(match, limit);
-  }
-
   /** What the library recorded about an album's covers, track by track in playing order. */
   albumCoverRows(id: number, limit = 50): CoverRow[] {
     return this.db
@@ -179,14 +168,38 @@ export class LibraryQueries {
 
   /** Full-text search over title, artist, album, album artist, genre and path; every word must match (as a prefix). */
   search(text: string, limit = 100): TrackRow[] {
+    return this.searchWithAlbums(text, limit, 0).tracks;
+  }
+
+  /**
+   * The best `trackLimit` matching tracks and the best `albumLimit` albums
+   * holding a match (an album ranks as its best track), from one evaluation
+   * of the MATCH: the console shows both for every keystroke, and asking for
+   * them in two statements ranked every match twice. The two lists come back
+   * as the rows of one UNION ALL, each branch in its own rank order. CROSS
+   * JOIN keeps the matches as the outer loop: the planner does not know `m`
+   * is small and chose to scan the whole track table for the albums.
+   */
+  searchWithAlbums(text: string, trackLimit: number, albumLimit: number): { tracks: TrackRow[]; albums: AlbumRow[] } {
     const match = toFtsQuery(text);
-    if (match === "") return [];
-    return this.db
-      .query<TrackRow, [string, number]>(
-        `SELECT ${TRACK_FIELDS} FROM ${MATCHES} f JOIN track t ON t.id = f.rowid
-         ORDER BY f.rank LIMIT ?`,
+    if (match === "") return { tracks: [], albums: [] };
+    const rows = this.db
+      .query<TrackRow & { album_row: 0 | 1 }, [string, number, number]>(
+        `WITH m AS MATERIALIZED ${MATCHES}
+         SELECT * FROM (SELECT 0 AS album_row, ${TRACK_FIELDS} FROM m f CROSS JOIN track t ON t.id = f.rowid ORDER BY f.rank LIMIT ?2)
+         UNION ALL
+         SELECT * FROM (SELECT 1, ${ALBUM_AS_TRACK}
+           FROM (SELECT t.album_id, min(f.rank) AS rank FROM m f CROSS JOIN track t ON t.id = f.rowid GROUP BY t.album_id) g
+           JOIN album a ON a.id = g.album_id ORDER BY g.rank LIMIT ?3)`,
       )
-      .all(match, limit);
+      .all(match, trackLimit, albumLimit);
+    const tracks: TrackRow[] = [];
+    const albums: AlbumRow[] = [];
+    for (const { album_row, ...r } of rows) {
+      if (album_row === 0) tracks.push(r);
+      else albums.push({ id: r.id, title: r.title, artist: r.artist, year: r.year, tracks: 0, length: 0 });
+    }
+    return { tracks, albums };
   }
 }
 
@@ -198,12 +211,17 @@ export class LibraryQueries {
  * and a search that broad wants a narrower word anyway.
  */
 const MAX_MATCHES = 2000;
-const MATCHES = `(SELECT rowid, rank FROM track_fts WHERE track_fts MATCH ? LIMIT ${MAX_MATCHES})`;
+const MATCHES = `(SELECT rowid, rank FROM track_fts WHERE track_fts MATCH ?1 LIMIT ${MAX_MATCHES})`;
 
-/** Each word becomes a quoted prefix term, so user text never reaches FTS5 query syntax. */
+/**
+ * Each word becomes a quoted prefix term, so user text never reaches FTS5
+ * query syntax. Control characters separate words too: FTS5 reads the query
+ * as a C string, so a NUL inside a quoted term ended it ("unterminated
+ * string", a 500); the tokenizer splits words at the others already.
+ */
 export function toFtsQuery(text: string): string {
   return text
-    .split(/[\s\p{P}\p{S}]+/u)
+    .split(/[\s\p{P}\p{S}\p{Cc}]+/u)
     .filter((w) => w.length > 0)
     .map((w) => `"${w.replaceAll('"', '""')}"*`)
     .join(" ");

@@ -5,6 +5,7 @@
  * hook reports every byte in place and the object is the data file itself
  * (same inode). Anything else — a re-upload, a gap, a part of unknown
  * length, a last part that arrived first — still gives the right bytes.
+ * On a filesystem without holes (by statfs) no part is slotted.
  */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, utimesSync } from "node:fs";
@@ -193,6 +194,28 @@ describe("parts kept apart", () => {
     await multipart.complete(uploadId, KEY, [l1, l2, l3], null);
     expect(md5Hex(object())).toBe(md5Hex(Buffer.concat([p1, p2, last])));
     expect(assembled[0]).toMatchObject({ inPlaceBytes: 2 * S + last.length });
+  });
+});
+
+describe("on a filesystem without holes (exFAT, FAT, NTFS, FUSE)", () => {
+  test("every part goes to its own file, Complete copies them in the kernel; one statfs for the staging folder", async () => {
+    const asked: string[] = [];
+    multipart.filesystemType = (dir) => (asked.push(dir), 0x2011bab0); // EXFAT_SUPER_MAGIC
+    const { uploadId } = multipart.create(KEY, NO_FIELDS);
+    // Part 2 first: in a slot it would have been written at offset S, after S bytes of zeros.
+    const l2 = await put(uploadId, 2, p2);
+    const listed = [await put(uploadId, 1, p1), l2, await put(uploadId, 3, last)];
+    expect(existsSync(dataFile(uploadId))).toBe(false);
+    expect(ownFiles(uploadId)).toHaveLength(3);
+    await multipart.complete(uploadId, KEY, listed, null);
+    const size = 2 * S + last.length;
+    expect(assembled).toEqual([{ size, kernelBytes: size, inPlaceBytes: 0 }]);
+    expect(md5Hex(object())).toBe(md5Hex(Buffer.concat([p1, p2, last])));
+
+    const other = multipart.create(KEY, NO_FIELDS).uploadId;
+    await put(other, 1, p1);
+    expect(existsSync(dataFile(other))).toBe(false);
+    expect(asked).toEqual([layout.multipartDir]);
   });
 });
 

@@ -5,7 +5,7 @@
  * other part list is assembled into a temp file and renamed into place.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html
  */
-import { closeSync, existsSync, openSync, rmSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, rmSync, statfsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { ChecksumAlgorithm } from "../../s3/checksum.ts";
 import { rangeWithin } from "../../s3/copy-source.ts";
@@ -56,13 +56,15 @@ export class Multipart {
   /** Uploads with a part being received: never swept. */
   private readonly busy = new Map<string, number>();
   private readonly completing = new Map<string, Promise<CompletedUpload>>();
-  private readonly slots = new Slots();
+  private readonly slots = new Slots((dir) => this.filesystemType(dir));
   /**
    * Told how each Complete's bytes moved: `inPlaceBytes` of `size` not at all
    * (parts already in their slots), `kernelBytes` by copy_file_range, the
    * rest read and written.
    */
   onAssembled: (key: string, size: number, kernelBytes: number, inPlaceBytes: number) => void = () => {};
+  /** statfs(2)'s f_type for the staging folder, asked once per folder: whether parts may be slotted (sparse-files.ts). */
+  filesystemType: (dir: string) => number = (dir) => statfsSync(dir).type;
 
   constructor(
     private readonly bucket: Bucket,

@@ -13,15 +13,19 @@
  * part still streaming holds its slot; a failed one releases it) and become
  * durable as the part's record. After a crash a half-written slot has no
  * record, so it is simply claimed and overwritten by the retry.
+ *
+ * On a filesystem whose files cannot have holes (sparse-files.ts) no part is
+ * slotted: every part goes to its own file.
  */
 import { closeSync, fstatSync, openSync } from "node:fs";
+import { dirname } from "node:path";
 import { MIN_PART_SIZE } from "../../s3/limits.ts";
+import { holdsHoles } from "./sparse-files.ts";
 import type { Manifest, PartRecord, UploadDir } from "./upload-dir.ts";
 
 /**
  * Parts far out (10,000 × 5 GiB is 50 TB) would need a sparse file beyond
- * what ext4 allows (16 TiB) and, on exFAT, zero-filling up to them: those
- * go to their own files.
+ * what ext4 allows (16 TiB): those go to their own files.
  */
 const MAX_SLOTTED_BYTES = 2 ** 40;
 
@@ -41,6 +45,11 @@ export interface OutOfSlot {
 export class Slots {
   /** Upload id → part numbers whose slot a part still streaming holds. */
   private readonly claims = new Map<string, Set<number>>();
+  /** Staging folder → whether its filesystem has holes: one statfs per folder, not per part. */
+  private readonly holes = new Map<string, boolean>();
+
+  /** `filesystemType`: statfs(2)'s f_type for a folder. */
+  constructor(private readonly filesystemType: (dir: string) => number) {}
 
   /**
    * The slot part `partNumber` may be written to, claimed; null when it goes
@@ -49,7 +58,7 @@ export class Slots {
    * the caller read in the same tick, so it is the current one.
    */
   claim(dir: UploadDir, opened: Manifest, partNumber: number, declared: number | undefined): Slot | null {
-    if (declared === undefined) return null;
+    if (declared === undefined || !this.holesIn(dirname(dir.dir))) return null;
     let manifest = opened;
     if (manifest.slotSize === undefined) {
       // A small part numbered > 1 can only be a last part: it would make every other part too large for its slot.
@@ -71,6 +80,15 @@ export class Slots {
         if (held.size === 0 && this.claims.get(id) === held) this.claims.delete(id);
       },
     };
+  }
+
+  private holesIn(stagingDir: string): boolean {
+    let holes = this.holes.get(stagingDir);
+    if (holes === undefined) {
+      holes = holdsHoles(this.filesystemType(stagingDir));
+      this.holes.set(stagingDir, holes);
+    }
+    return holes;
   }
 
   /**
