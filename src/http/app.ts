@@ -13,7 +13,7 @@ import { dispatch } from "./dispatch.ts";
 import { drainBody } from "./drain.ts";
 import { respondError } from "./respond.ts";
 import { newRequestId } from "./request-id.ts";
-import { rawPathOf } from "../s3/raw-target.ts";
+import { rawPathOf, readQuery } from "../s3/raw-target.ts";
 
 export interface AppOptions {
   credentials: Credentials;
@@ -71,8 +71,9 @@ function s3App(opts: AppOptions): Hono {
     const head = req.method === "HEAD";
     const endWrite = req.method === "PUT" || req.method === "POST" ? opts.writes?.begin() : undefined;
     try {
-      const auth = authenticate({ method: req.method, rawPath, rawQuery, headers: req.headers }, opts.credentials);
-      return await dispatch({ req, rawPath, rawQuery, requestId, auth, services: opts.services, log: opts.log, resource: safeDecode(rawPath) });
+      const query = readQuery(rawQuery);
+      const auth = authenticate({ method: req.method, rawPath, query, headers: req.headers }, opts.credentials);
+      return await dispatch({ req, rawPath, params: query.params, requestId, auth, services: opts.services, log: opts.log, resource: safeDecode(rawPath) });
     } catch (e) {
       await drainBody(req);
       if (isS3Error(e)) {

@@ -7,6 +7,7 @@
 import type { Logger } from "../log.ts";
 import { S3Error } from "../s3/errors.ts";
 import { BUCKET } from "../s3/limits.ts";
+import type { QueryParam } from "../s3/sigv4/canonical.ts";
 import type { AuthResult } from "../s3/sigv4/index.ts";
 import type { Services } from "./context.ts";
 import { settleSoon } from "./keep-alive.ts";
@@ -18,7 +19,8 @@ import { parseTarget } from "./target.ts";
 export interface Authenticated {
   req: Request;
   rawPath: string;
-  rawQuery: string;
+  /** The pairs authentication read: the query is decoded once per request. */
+  params: readonly QueryParam[];
   requestId: string;
   auth: AuthResult;
   services: Services;
@@ -33,7 +35,7 @@ export async function dispatch(a: Authenticated): Promise<Response> {
   const target = parseTarget(a.rawPath, req.headers.get("host"));
   const scope: Scope = target.bucket === null ? "service" : target.key === null ? "bucket" : "object";
   if (target.bucket !== null && target.bucket !== BUCKET) throw new S3Error("NoSuchBucket", undefined, { BucketName: target.bucket });
-  const query = requestQuery(a.rawQuery);
+  const query = requestQuery(a.params);
   const route = findRoute(req.method, scope, query, req.headers);
   log.debug("request", { id: requestId, op: route.name, key: target.key ?? "" });
   const result = await settleSoon(

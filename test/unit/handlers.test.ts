@@ -7,7 +7,7 @@
 import { describe, expect, test } from "bun:test";
 import { dispatch } from "../../src/http/dispatch.ts";
 import { respondError } from "../../src/http/respond.ts";
-import { rawPathOf } from "../../src/s3/raw-target.ts";
+import { rawPathOf, readQuery } from "../../src/s3/raw-target.ts";
 import { silentLogger } from "../../src/log.ts";
 import { isS3Error } from "../../src/s3/errors.ts";
 import type { AuthResult } from "../../src/s3/sigv4/index.ts";
@@ -53,7 +53,7 @@ async function call(s: Services, c: Case) {
   const { rawPath, rawQuery } = rawPathOf(url);
   let res: Response;
   try {
-    res = await dispatch({ req, rawPath, rawQuery, requestId: "REQ", auth: AUTH, services: s, log: silentLogger, resource: rawPath });
+    res = await dispatch({ req, rawPath, params: readQuery(rawQuery).params, requestId: "REQ", auth: AUTH, services: s, log: silentLogger, resource: rawPath });
   } catch (e) {
     if (!isS3Error(e)) throw e;
     res = respondError(e, rawPath, "REQ", c.method === "HEAD");
