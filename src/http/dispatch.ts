@@ -11,6 +11,7 @@ import type { QueryParam } from "../s3/sigv4/canonical.ts";
 import type { AuthResult } from "../s3/sigv4/index.ts";
 import type { Services } from "./context.ts";
 import { settleSoon } from "./keep-alive.ts";
+import type { Listener } from "./location.ts";
 import { requestQuery } from "./query.ts";
 import { respond } from "./respond.ts";
 import { findRoute, type Scope } from "./routes.ts";
@@ -24,6 +25,7 @@ export interface Authenticated {
   requestId: string;
   auth: AuthResult;
   services: Services;
+  listener: Listener;
   log: Logger;
   /** What an error document inside a keep-alive 200 names. */
   resource: string;
@@ -39,7 +41,7 @@ export async function dispatch(a: Authenticated): Promise<Response> {
   const route = findRoute(req.method, scope, query, req.headers);
   log.debug("request", { id: requestId, op: route.name, key: target.key ?? "" });
   const result = await settleSoon(
-    await route.handler({ req, method: req.method, query, key: target.key ?? "", requestId, auth: a.auth, services: a.services, log }),
+    await route.handler({ req, method: req.method, query, key: target.key ?? "", requestId, auth: a.auth, services: a.services, listener: a.listener, log }),
   );
   if (result.kind === "xml-later")
     result.body.catch((e) => {
