@@ -11,9 +11,10 @@ import type { InFlightWrites } from "./in-flight.ts";
 import { cors } from "./cors.ts";
 import { dispatch } from "./dispatch.ts";
 import { drainBody } from "./drain.ts";
+import type { Listener } from "./location.ts";
 import { respondError } from "./respond.ts";
 import { newRequestId } from "./request-id.ts";
-import { rawPathOf } from "../s3/raw-target.ts";
+import { rawPathOf, readQuery } from "../s3/raw-target.ts";
 
 export interface AppOptions {
   credentials: Credentials;
@@ -36,8 +37,13 @@ export interface ConsoleHandler {
   fetch(req: Request, client: { address: string | null }): Response | Promise<Response>;
 }
 
-/** Bun.serve passes itself as the second argument: the peer's address, for the console's sign-in throttle. */
-type BunEnv = { requestIP?(req: Request): { address: string } | null } | undefined;
+/**
+ * Bun.serve passes itself as the second argument: the peer's address, for
+ * the console's sign-in throttle, and where we listen, for URLs naming us.
+ */
+type BunEnv =
+  | { requestIP?(req: Request): { address: string } | null; protocol?: string | null; hostname?: string; port?: number }
+  | undefined;
 
 /** What Bun.serve calls. */
 export interface App {
@@ -57,13 +63,20 @@ export function createApp(opts: AppOptions): App {
   return {
     async fetch(req, server) {
       if (ui?.owns(req)) return ui.fetch(req, { address: server?.requestIP?.(req)?.address ?? null });
-      return corsLayer(req, async () => s3.fetch(req));
+      return corsLayer(req, async () => s3.fetch(req, { listener: listenerOf(req, server) }));
     },
   };
 }
 
-function s3App(opts: AppOptions): Hono {
-  const app = new Hono();
+/** Bun.serve's own facts; an in-process caller (a test) passes no server, and the request's URL tells TLS. */
+function listenerOf(req: Request, server: BunEnv): Listener {
+  if (server?.protocol && server.hostname !== undefined && server.port !== undefined)
+    return { tls: server.protocol === "https", hostname: server.hostname, port: server.port };
+  return { tls: req.url.startsWith("https:"), hostname: "localhost", port: null };
+}
+
+function s3App(opts: AppOptions): Hono<{ Bindings: { listener: Listener } }> {
+  const app = new Hono<{ Bindings: { listener: Listener } }>();
   app.all("*", async (c) => {
     const req = c.req.raw;
     const requestId = newRequestId();
@@ -71,8 +84,9 @@ function s3App(opts: AppOptions): Hono {
     const head = req.method === "HEAD";
     const endWrite = req.method === "PUT" || req.method === "POST" ? opts.writes?.begin() : undefined;
     try {
-      const auth = authenticate({ method: req.method, rawPath, rawQuery, headers: req.headers }, opts.credentials);
-      return await dispatch({ req, rawPath, rawQuery, requestId, auth, services: opts.services, log: opts.log, resource: safeDecode(rawPath) });
+      const query = readQuery(rawQuery);
+      const auth = authenticate({ method: req.method, rawPath, query, headers: req.headers }, opts.credentials);
+      return await dispatch({ req, rawPath, params: query.params, requestId, auth, services: opts.services, listener: c.env.listener, log: opts.log, resource: safeDecode(rawPath) });
     } catch (e) {
       await drainBody(req);
       if (isS3Error(e)) {

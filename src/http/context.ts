@@ -1,6 +1,7 @@
 /** What every handler gets: the parsed request and the parts it may call. */
 import type { Logger } from "../log.ts";
 import type { AuthResult } from "../s3/sigv4/index.ts";
+import type { Listener } from "./location.ts";
 import type { Result } from "./result.ts";
 import type { Services } from "./services.ts";
 
@@ -14,6 +15,8 @@ export interface Ctx {
   requestId: string;
   auth: AuthResult;
   services: Services;
+  /** Where the request reached us, for URLs that name us (CompleteMultipartUpload's Location). */
+  listener: Listener;
   log: Logger;
 }
 

@@ -7,9 +7,11 @@
 import type { Logger } from "../log.ts";
 import { S3Error } from "../s3/errors.ts";
 import { BUCKET } from "../s3/limits.ts";
+import type { QueryParam } from "../s3/sigv4/canonical.ts";
 import type { AuthResult } from "../s3/sigv4/index.ts";
 import type { Services } from "./context.ts";
 import { settleSoon } from "./keep-alive.ts";
+import type { Listener } from "./location.ts";
 import { requestQuery } from "./query.ts";
 import { respond } from "./respond.ts";
 import { findRoute, type Scope } from "./routes.ts";
@@ -18,10 +20,12 @@ import { parseTarget } from "./target.ts";
 export interface Authenticated {
   req: Request;
   rawPath: string;
-  rawQuery: string;
+  /** The pairs authentication read: the query is decoded once per request. */
+  params: readonly QueryParam[];
   requestId: string;
   auth: AuthResult;
   services: Services;
+  listener: Listener;
   log: Logger;
   /** What an error document inside a keep-alive 200 names. */
   resource: string;
@@ -33,11 +37,11 @@ export async function dispatch(a: Authenticated): Promise<Response> {
   const target = parseTarget(a.rawPath, req.headers.get("host"));
   const scope: Scope = target.bucket === null ? "service" : target.key === null ? "bucket" : "object";
   if (target.bucket !== null && target.bucket !== BUCKET) throw new S3Error("NoSuchBucket", undefined, { BucketName: target.bucket });
-  const query = requestQuery(a.rawQuery);
+  const query = requestQuery(a.params);
   const route = findRoute(req.method, scope, query, req.headers);
   log.debug("request", { id: requestId, op: route.name, key: target.key ?? "" });
   const result = await settleSoon(
-    await route.handler({ req, method: req.method, query, key: target.key ?? "", requestId, auth: a.auth, services: a.services, log }),
+    await route.handler({ req, method: req.method, query, key: target.key ?? "", requestId, auth: a.auth, services: a.services, listener: a.listener, log }),
   );
   if (result.kind === "xml-later")
     result.body.catch((e) => {

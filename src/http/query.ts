@@ -3,7 +3,7 @@ import { z } from "zod";
 import { S3Error } from "../s3/errors.ts";
 import { awsUriEncode } from "../s3/keys.ts";
 import { MAX_KEYS } from "../s3/limits.ts";
-import { parseQuery } from "../s3/sigv4/canonical.ts";
+import type { QueryParam } from "../s3/sigv4/canonical.ts";
 
 /**
  * What no S3 parameter holds and a listing or header could not echo: C0
@@ -18,12 +18,12 @@ export function isEchoable(text: string): boolean {
 }
 
 /**
- * The request's query, decoded strictly (a bad escape is InvalidURI, where
- * URLSearchParams would keep "%zz" as text), with what could not be echoed
- * refused before any handler can put it into a listing or a header.
+ * The request's query as the signature check decoded it (strictly: a bad
+ * escape was InvalidURI, where URLSearchParams would keep "%zz" as text),
+ * with what could not be echoed refused before any handler can put it into
+ * a listing or a header.
  */
-export function requestQuery(rawQuery: string): URLSearchParams {
-  const params = parseQuery(rawQuery);
+export function requestQuery(params: readonly QueryParam[]): URLSearchParams {
   for (const [name, value] of params)
     if (!isEchoable(name) || !isEchoable(value))
       throw new S3Error("InvalidArgument", "A query parameter holds a control character or text that is not UTF-8.", {

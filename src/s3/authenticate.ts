@@ -6,14 +6,13 @@
  */
 import { S3Error } from "./errors.ts";
 import { authenticateV2Header, authenticateV2Query } from "./sigv2/index.ts";
-import { parseQuery } from "./sigv4/canonical.ts";
 import { type AuthResult, authenticate as authenticateV4, type Credentials, type IncomingRequest } from "./sigv4/index.ts";
 
 export type { AuthResult, Credentials, IncomingRequest };
 
 /** Throws S3Error unless the request carries a valid V4 or V2 signature by `creds`. */
 export function authenticate(req: IncomingRequest, creds: Credentials, nowMs: number = Date.now()): AuthResult {
-  const params = parseQuery(req.rawQuery);
+  const { params } = req.query;
   const has = (name: string): boolean => params.some(([n]) => n === name);
   const authorization = req.headers.get("authorization");
   const v4Query = has("X-Amz-Algorithm") || has("X-Amz-Credential") || has("X-Amz-Signature");

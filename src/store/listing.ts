@@ -41,6 +41,10 @@ export function listPage(index: ObjectIndex, q: ListQuery): ListPage {
         continue;
       }
       const prefix = row.key.slice(0, cut + q.delimiter.length);
+      // "CommonPrefixes is filtered out from results if it is not
+      // lexicographically greater than the StartAfter value" (ListObjectsV2,
+      // Delimiter): a start-after or marker inside a folder hides the folder
+      // and its keys, and a token that is a common prefix resumes after it.
       if (compareUtf8(prefix, q.after) > 0) entries.push({ prefix });
       const next = prefixEnd(prefix);
       if (next === null) break scan;

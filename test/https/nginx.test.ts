@@ -111,6 +111,16 @@ describe("awscli 1.45 through nginx terminating TLS (the README recipe)", () => 
     expect(workLeftovers(t.server.musicDir), "in-progress or multipart uploads left behind").toEqual([]);
   }, 60_000);
 
+  test("CompleteMultipartUpload's Location is the https URL the client used (the recipe's X-Forwarded-Proto)", async () => {
+    const key = "nginx-location.flac";
+    const { UploadId } = await json(["s3api", "create-multipart-upload", "--bucket", "music", "--key", key]);
+    const part = await json(["s3api", "upload-part", "--bucket", "music", "--key", key, "--upload-id", UploadId, "--part-number", "1", "--body", t.fx.small]);
+    const parts = JSON.stringify({ Parts: [{ PartNumber: 1, ETag: part.ETag }] });
+    const done = await json(["s3api", "complete-multipart-upload", "--bucket", "music", "--key", key, "--upload-id", UploadId, "--multipart-upload", parts]);
+    must(await aws(nginx.port, ["s3api", "delete-object", "--bucket", "music", "--key", key]));
+    expect(done.Location).toBe(`https://127.0.0.1:${nginx.port}/music/${key}`);
+  }, 60_000);
+
   test("why $http_host: with nginx's $host (port dropped) every signature fails", async () => {
     await using portless = await startNginx((port) => recipe(port, "$host"), proxying);
     const r = await aws(portless.port, ["s3api", "list-objects-v2", "--bucket", "music"], 60_000);

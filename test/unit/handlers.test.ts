@@ -6,14 +6,16 @@
  */
 import { describe, expect, test } from "bun:test";
 import { dispatch } from "../../src/http/dispatch.ts";
+import type { Listener } from "../../src/http/location.ts";
 import { respondError } from "../../src/http/respond.ts";
-import { rawPathOf } from "../../src/s3/raw-target.ts";
+import { rawPathOf, readQuery } from "../../src/s3/raw-target.ts";
 import { silentLogger } from "../../src/log.ts";
 import { isS3Error } from "../../src/s3/errors.ts";
 import type { AuthResult } from "../../src/s3/sigv4/index.ts";
 import { fakeServices } from "../helpers/fake-services.ts";
 
 const AUTH: AuthResult = { accessKey: "AKID", presigned: false, payload: { kind: "unsigned" } };
+const LISTENER: Listener = { tls: false, hostname: "127.0.0.1", port: 9000 };
 const md5 = (text: string) => new Bun.CryptoHasher("md5").update(text).digest("hex");
 const md5b64 = (text: string) => Buffer.from(new Bun.CryptoHasher("md5").update(text).digest()).toString("base64");
 
@@ -53,7 +55,7 @@ async function call(s: Services, c: Case) {
   const { rawPath, rawQuery } = rawPathOf(url);
   let res: Response;
   try {
-    res = await dispatch({ req, rawPath, rawQuery, requestId: "REQ", auth: AUTH, services: s, log: silentLogger, resource: rawPath });
+    res = await dispatch({ req, rawPath, params: readQuery(rawQuery).params, requestId: "REQ", auth: AUTH, services: s, listener: LISTENER, log: silentLogger, resource: rawPath });
   } catch (e) {
     if (!isS3Error(e)) throw e;
     res = respondError(e, rawPath, "REQ", c.method === "HEAD");

@@ -13,6 +13,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { authenticate, type IncomingRequest } from "../../src/s3/authenticate.ts";
+import { readQuery } from "../../src/s3/raw-target.ts";
 import { authRefusal, type Refusal } from "../helpers/auth-refusal.ts";
 import { canonicalAmzHeaders, canonicalResource } from "../../src/s3/sigv2/string-to-sign.ts";
 
@@ -124,7 +125,7 @@ function request(method: string, pathAndQuery: string, headers: [string, string]
   return {
     method,
     rawPath: q < 0 ? pathAndQuery : pathAndQuery.slice(0, q),
-    rawQuery: q < 0 ? "" : pathAndQuery.slice(q + 1),
+    query: readQuery(q < 0 ? "" : pathAndQuery.slice(q + 1)),
     headers: h,
   };
 }

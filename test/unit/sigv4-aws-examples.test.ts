@@ -8,6 +8,7 @@
 import { describe, expect, test } from "bun:test";
 import { sha256PayloadCheck, trailerChecksumCheck } from "../../src/s3/body-check.ts";
 import { authenticate, decodeAwsChunked, type IncomingRequest } from "../../src/s3/sigv4/index.ts";
+import { readQuery } from "../../src/s3/raw-target.ts";
 
 const CREDS = { accessKey: "AKIAIOSFODNN7EXAMPLE", secretKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
 const NOW = Date.UTC(2013, 4, 24);
@@ -19,7 +20,7 @@ function request(method: string, target: string, headers: Record<string, string>
   return {
     method,
     rawPath: q < 0 ? target : target.slice(0, q),
-    rawQuery: q < 0 ? "" : target.slice(q + 1),
+    query: readQuery(q < 0 ? "" : target.slice(q + 1)),
     headers: new Headers(headers),
   };
 }

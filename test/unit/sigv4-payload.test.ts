@@ -4,6 +4,7 @@ import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { expect, test } from "bun:test";
 import { authenticate, type IncomingRequest } from "../../src/s3/sigv4/index.ts";
+import { readQuery } from "../../src/s3/raw-target.ts";
 
 const CREDS = { accessKey: "AKIDROCKBOX", secretKey: "secret" };
 const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
@@ -19,7 +20,7 @@ async function signedWith(contentSha256: string | null): Promise<IncomingRequest
   const headers: Record<string, string> = { host: "localhost" };
   if (contentSha256 !== null) headers["x-amz-content-sha256"] = contentSha256;
   const signed = await awsSigner().sign(new HttpRequest({ method: "PUT", hostname: "localhost", path: "/music/a.flac", headers }));
-  return { method: "PUT", rawPath: "/music/a.flac", rawQuery: "", headers: new Headers(signed.headers) };
+  return { method: "PUT", rawPath: "/music/a.flac", query: readQuery(""), headers: new Headers(signed.headers) };
 }
 
 test.each([
@@ -57,6 +58,6 @@ test("no x-amz-content-sha256, signed as UNSIGNED-PAYLOAD: unsigned", async () =
   );
   const headers = new Headers(signed.headers);
   headers.delete("x-amz-content-sha256");
-  const req: IncomingRequest = { method: "PUT", rawPath: "/music/a.flac", rawQuery: "", headers };
+  const req: IncomingRequest = { method: "PUT", rawPath: "/music/a.flac", query: readQuery(""), headers };
   expect(authenticate(req, CREDS).payload).toEqual({ kind: "unsigned" });
 });

@@ -14,6 +14,7 @@ import { Readable } from "node:stream";
 import { trailerChecksumCheck } from "../../src/s3/body-check.ts";
 import { percentDecode } from "../../src/s3/keys.ts";
 import { authenticate, decodeAwsChunked, type IncomingRequest } from "../../src/s3/sigv4/index.ts";
+import { readQuery } from "../../src/s3/raw-target.ts";
 
 const CREDS = { accessKey: "AKIDROCKBOX", secretKey: "wJalr/XUtn+FEMI=K7MDENG" };
 const KEYS = [
@@ -64,7 +65,7 @@ function wireQuery(query: Record<string, string | undefined>): string {
 function incoming(r: Captured): IncomingRequest {
   const headers = new Headers();
   for (const [k, v] of Object.entries(r.headers)) if (v !== undefined) headers.set(k, v);
-  return { method: r.method, rawPath: r.path, rawQuery: wireQuery(r.query), headers };
+  return { method: r.method, rawPath: r.path, query: readQuery(wireQuery(r.query)), headers };
 }
 
 async function bytesOf(body: unknown): Promise<Uint8Array> {
@@ -141,7 +142,7 @@ describe("minio-js presigned URLs", () => {
         const req: IncomingRequest = {
           method,
           rawPath: u.pathname,
-          rawQuery: u.search.slice(1),
+          query: readQuery(u.search.slice(1)),
           headers: new Headers({ host: u.host }),
         };
         expect(percentDecode(req.rawPath)).toBe(`/music/${key}`);
@@ -172,7 +173,7 @@ describe("a client that signs its own encoding of the path", () => {
         headers: { host: "127.0.0.1:9000", "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
       }),
     );
-    const req: IncomingRequest = { method: "GET", rawPath: path, rawQuery: "", headers: new Headers(signed.headers) };
+    const req: IncomingRequest = { method: "GET", rawPath: path, query: readQuery(""), headers: new Headers(signed.headers) };
     expect(authenticate(req, CREDS).payload).toEqual({ kind: "unsigned" });
   });
 
@@ -184,7 +185,7 @@ describe("a client that signs its own encoding of the path", () => {
       }),
     );
     const req: IncomingRequest = {
-      method: "GET", rawPath: "/music", rawQuery: "list-type=2&prefix=a+b%2Fc", headers: new Headers(signed.headers),
+      method: "GET", rawPath: "/music", query: readQuery("list-type=2&prefix=a+b%2Fc"), headers: new Headers(signed.headers),
     };
     expect(authenticate(req, CREDS).presigned).toBe(false);
   });

@@ -5,11 +5,11 @@
  */
 import { z } from "zod";
 import { checksumFromHeaders } from "../../s3/body-check.ts";
-import { awsUriEncode } from "../../s3/keys.ts";
 import { BUCKET } from "../../s3/limits.ts";
 import { checksumElements, checksumsFromElements } from "../checksum-fields.ts";
 import type { Handler } from "../context.ts";
 import { quoted } from "../headers.ts";
+import { objectLocation } from "../location.ts";
 import { uploadIdOf } from "../multipart-query.ts";
 import { empty, xmlLater } from "../result.ts";
 import { readXmlBody } from "../xml-body.ts";
@@ -36,8 +36,8 @@ export const completeMultipartUpload: Handler = async (ctx) => {
     etag: p.ETag,
     checksums: checksumsFromElements(p),
   }));
+  const location = objectLocation(ctx.req, ctx.listener, ctx.key);
   const done = ctx.services.multipart.complete(uploadIdOf(ctx.query), ctx.key, listed, checksumFromHeaders(ctx.req.headers));
-  const location = `${new URL(ctx.req.url).origin}/${BUCKET}/${awsUriEncode(ctx.key, true)}`;
   return xmlLater(
     "CompleteMultipartUploadResult",
     done.then((r) => ({

@@ -147,7 +147,7 @@ function* stringsToSign(req: IncomingRequest, input: SigningInput): Generator<st
   // may have sent raw ("{", "^", raw UTF-8…), so the canonical encoding of
   // the decoded path, which is what the SDKs send for those, comes second.
   for (const path of canonicalUris(req.rawPath).reverse()) {
-    const resource = canonicalResource(bucket, path, req.rawQuery);
+    const resource = canonicalResource(bucket, path, req.query.raw);
     for (const { date, without } of input.dates) {
       const entries = input.amzEntries.filter(([name]) => name.toLowerCase() !== without);
       for (const amzHeaders of amzHeaderForms(entries))

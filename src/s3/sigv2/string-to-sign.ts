@@ -51,6 +51,9 @@ export function canonicalAmzHeaders(entries: Iterable<readonly [string, string]>
  * then the sub-resources sorted by name, each with its value decoded
  * ("When signing, you do not encode these values"). A parameter sent
  * without "=" is signed without one ("?acl", "?uploads").
+ * Read from the raw query, not the request's decoded pairs: those lose
+ * "?acl" versus "?acl=" and turn "+" into a space, and both change the
+ * string the client signed.
  */
 export function canonicalResource(bucket: string | null, path: string, rawQuery: string): string {
   const subResources: string[][] = [];

@@ -6,8 +6,9 @@
 import { S3Error } from "../errors.ts";
 import { parseAuthorizationHeader } from "./authorization-header.ts";
 import {
-  canonicalHeaders, canonicalQuery, canonicalRequest, canonicalUris, parseQuery, type QueryParam, stringToSign,
+  canonicalHeaders, canonicalQuery, canonicalRequest, canonicalUris, type QueryParam, stringToSign,
 } from "./canonical.ts";
+import type { RawQuery } from "../raw-target.ts";
 import { createChunkSigner } from "./chunk-signer.ts";
 import { parseCredential, requestTime, requireWithinSkew } from "./credential.ts";
 import { type Payload, type PayloadMode, payloadMode, UNSIGNED_PAYLOAD } from "./payload.ts";
@@ -23,8 +24,8 @@ export interface IncomingRequest {
   method: string;
   /** Path as sent on the wire, still percent-encoded, e.g. "/music/a%20b%2B.flac". */
   rawPath: string;
-  /** Query string as sent, without "?", may be "". */
-  rawQuery: string;
+  /** The query string as sent and its decoded pairs, read once per request (readQuery()). */
+  query: RawQuery;
   headers: Headers;
 }
 
@@ -40,7 +41,7 @@ export interface AuthResult {
  * request uses one mechanism only.
  */
 export function authenticate(req: IncomingRequest, creds: Credentials, nowMs: number = Date.now()): AuthResult {
-  const params = parseQuery(req.rawQuery);
+  const { params } = req.query;
   const authorization = req.headers.get("authorization");
   if (params.some(([n]) => n === "X-Amz-Algorithm" || n === "X-Amz-Credential" || n === "X-Amz-Signature"))
     return authenticatePresigned(req, params, creds, nowMs);
@@ -49,7 +50,7 @@ export function authenticate(req: IncomingRequest, creds: Credentials, nowMs: nu
 }
 
 function authenticateHeader(
-  req: IncomingRequest, authorization: string, params: QueryParam[], creds: Credentials, nowMs: number,
+  req: IncomingRequest, authorization: string, params: readonly QueryParam[], creds: Credentials, nowMs: number,
 ): AuthResult {
   const auth = parseAuthorizationHeader(authorization);
   const credential = parseCredential(auth.credential, "AuthorizationHeaderMalformed", "The authorization header is malformed;");
@@ -76,7 +77,7 @@ function authenticateHeader(
 }
 
 function authenticatePresigned(
-  req: IncomingRequest, params: QueryParam[], creds: Credentials, nowMs: number,
+  req: IncomingRequest, params: readonly QueryParam[], creds: Credentials, nowMs: number,
 ): AuthResult {
   const p = parsePresigned(params, nowMs);
   if (p.credential.accessKey !== creds.accessKey) throw new S3Error("InvalidAccessKeyId");
@@ -135,7 +136,7 @@ function verifySignature(
   const headers = canonicalHeaders(req.headers, signedHeaders);
   let first: { canonical: string; toSign: string } | null = null;
   for (const uri of canonicalUris(req.rawPath)) {
-    for (const query of canonicalQueries(req.rawQuery, params, input.exclude)) {
+    for (const query of canonicalQueries(req.query.raw, params, input.exclude)) {
       for (const payloadHash of hashes) {
         const canonical = canonicalRequest({
           method: req.method, uri, query, headers, signedHeaders: signedHeaders.join(";"), payloadHash,
