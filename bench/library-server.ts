@@ -121,7 +121,7 @@ export async function firstResponse(url: string, timeoutMs = 30_000): Promise<nu
 }
 
 /** `rockboxd-s3 scan`: wall seconds, its summary line, and its peak RSS (VmHWM, read until it exits). */
-export async function runScan(h: Home): Promise<{ seconds: number; summary: string; parsed: number; peakRss: number }> {
+export async function runScan(h: Home): Promise<{ seconds: number; summary: string; parsed: number; peakRss: number; cpuSeconds: number }> {
   const t = performance.now();
   const proc = Bun.spawn([EXE, "scan", "--music-dir", h.musicDir, "--db", h.dbPath], { env: envFor(h.home), stdout: "pipe", stderr: "pipe" });
   let peakRss = 0;
@@ -136,5 +136,7 @@ export async function runScan(h: Home): Promise<{ seconds: number; summary: stri
   const summary = out.trim().split("\n").at(-1) ?? "";
   const m = /(\d+) parsed/.exec(summary);
   if (code !== 0 || !m) throw new Error(`scan failed (${code}): ${out}${err}`);
-  return { seconds, summary, parsed: Number(m[1]), peakRss };
+  const usage = proc.resourceUsage()!;
+  const cpuSeconds = Number(usage.cpuTime.user + usage.cpuTime.system) / 1e6; // every thread's, as noise barely moves it
+  return { seconds, summary, parsed: Number(m[1]), peakRss, cpuSeconds };
 }
