@@ -198,11 +198,14 @@ export class TrackStore {
       renamed = back !== undefined;
       id = this.#insert.get({ ...params, id: back?.id ?? null, created_at: back?.createdAt ?? null })!.id;
     }
-    this.#unlinkAlbums.run(id, albumId);
+    // A new row has no links to drop (a scan inserts 100k of them).
+    if (existing || renamed) {
+      this.#unlinkAlbums.run(id, albumId);
+      this.#unlinkArtists.run(id, artistId, albumArtistId);
+    }
     this.#linkAlbum.run(albumId, id);
-    this.#unlinkArtists.run(id, artistId, albumArtistId);
     this.#linkArtist.run(artistId, id);
-    this.#linkArtist.run(albumArtistId, id);
+    if (albumArtistId !== artistId) this.#linkArtist.run(albumArtistId, id);
     return renamed;
   }
 

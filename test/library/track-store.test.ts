@@ -35,6 +35,16 @@ describe("TrackStore", () => {
     expect(t.count("artist_tracks")).toBe(1);
   });
 
+  test("an album's year is the first one a track gives it, within a batch and across batches", async () => {
+    await using t = new TempLibrary();
+    const store = new TrackStore(t.db, t.musicDir);
+    store.apply([file("y/1.flac", 31, { year: null, yearString: null }), file("y/2.flac", 32, { year: 1997, yearString: "1997" }), file("y/3.flac", 33, { year: 2001, yearString: "2001" })], []);
+    expect(t.db.query("SELECT year, year_string FROM album").all()).toEqual([{ year: 1997, year_string: "1997" }]);
+    store.apply([file("y/4.flac", 34, { year: 2005, yearString: "2005" })], []);
+    expect(t.db.query("SELECT year FROM album").all()).toEqual([{ year: 1997 }]);
+    expect(t.count("album_tracks")).toBe(4);
+  });
+
   test("delete cascades to join rows and prunes albums, artists and genres left empty, keeps shared ones", async () => {
     await using t = new TempLibrary();
     const store = new TrackStore(t.db, t.musicDir);
