@@ -47,10 +47,11 @@ export class PathSync {
     private readonly log: Log,
     private readonly host: PathSyncHost,
     /** Reads a file's tags (the sync queue's tag pool; inline by default). */
-    private readonly read: (absPath: string, size: number) => Promise<TrackTags> = readTags,
+    private readonly read: (absPath: string, size: number, urgent: boolean) => Promise<TrackTags> = readTags,
   ) {}
 
-  async sync(rel: string, batch: Batch, change: Change | null = null): Promise<void> {
+  /** `urgent`: an S3 write's path, whose parse goes ahead of a scan's. */
+  async sync(rel: string, batch: Batch, change: Change | null = null, urgent = false): Promise<void> {
     batch.seen.push(rel);
     const st: Look = change === null ? this.dir.look(rel) : change.kind === "gone" ? "missing" : change.stat;
     if (st === "error") return; // unreadable (EACCES, EIO): neither parse nor remove
@@ -69,7 +70,7 @@ export class PathSync {
       const id = fileIdentity(st);
       if (known && sameIdentity(known, id)) return;
       const abs = join(this.dir.root, rel);
-      const tags = await this.read(abs, st.size);
+      const tags = await this.read(abs, st.size, urgent);
       // Our own write was renamed into place whole; anything else may still be
       // moving. A later change by anyone comes round as its own change.
       if (!change?.ours && !sameLook(this.dir.look(rel), st)) return this.host.later(rel); // changed while parsed

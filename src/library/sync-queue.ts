@@ -80,7 +80,7 @@ export class SyncQueue implements Follower {
         this.#parsedSinceCollect++;
         if (failed) this.stats.errors++;
       },
-    }, options.tags && ((path, size) => options.tags!.read(path, size).then((r) => r.tags)));
+    }, options.tags && ((path, size, urgent) => options.tags!.read(path, size, urgent).then((r) => r.tags)));
   }
 
   /** music_dir handed over a change: ours first, the watcher's behind them. */
@@ -158,7 +158,7 @@ export class SyncQueue implements Follower {
         try {
           // Its own batch: a flush may swap this.#batch while the parse is awaited.
           const found = emptyBatch();
-          await this.#paths.sync(next.rel, found, next.change);
+          await this.#paths.sync(next.rel, found, next.change, next.urgent);
           this.#batch.upserts.push(...found.upserts);
           this.#batch.removals.push(...found.removals);
           this.#batch.seen.push(...found.seen);

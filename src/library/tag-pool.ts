@@ -14,6 +14,8 @@ export interface TagRequest {
   id: number;
   path: string;
   size: number;
+  /** An S3 write's file: parsed before the scan work the worker holds. */
+  urgent: boolean;
 }
 
 export interface TagResult {
@@ -70,12 +72,12 @@ export class TagPool {
   }
 
   /** The file's tags, and which thread read them. Never rejects (readTags never throws). */
-  read(path: string, size: number): Promise<Omit<TagResult, "id">> {
+  read(path: string, size: number, urgent = false): Promise<Omit<TagResult, "id">> {
     if (this.size === 0) return readTags(path, size).then((tags) => ({ tags, thread: threadId }));
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     this.#idleTimer = null;
     const thread = this.#leastBusy();
-    const request = { id: this.#nextId++, path, size };
+    const request: TagRequest = { id: this.#nextId++, path, size, urgent };
     return new Promise((resolve) => {
       if (thread.pending.size === 0) thread.worker.ref(); // a parse in flight keeps the process alive, an idle worker does not
       thread.pending.set(request.id, { request, resolve });

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { appendFileSync, rmSync, renameSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { SyncQueue, TrackStore } from "../../src/library/index.ts";
+import { TagPool } from "../../src/library/tag-pool.ts";
 import { MusicDir } from "../../src/music-dir/index.ts";
 import { fixture, place, TempLibrary } from "./helpers.ts";
 
@@ -27,6 +28,23 @@ describe("SyncQueue", () => {
     await queue.idle();
     expect(t.count("track")).toBe(0);
     expect(t.count("album")).toBe(0);
+  });
+
+  test("an immediate path (an S3 write) asks the tag reader for an urgent parse; a walk's paths do not", async () => {
+    await using t = new TempLibrary();
+    const store = new TrackStore(t.db, t.musicDir);
+    const dir = new MusicDir({ root: t.musicDir, log: t.log, debounceMs: 30 });
+    const asked: [string, boolean][] = [];
+    const tags = new TagPool({ log: t.log, threads: 0 });
+    const recording = { read: (path: string, size: number, urgent = false) => (asked.push([path.slice(t.musicDir.length + 1), urgent]), tags.read(path, size, urgent)) };
+    const queue = new SyncQueue({ dir, store, log: t.log, tags: recording as unknown as TagPool });
+    place(t.musicDir, "walked.ogg", "tagged.ogg");
+    place(t.musicDir, "uploaded.flac", "tagged.flac");
+    queue.enqueueNow(["walked.ogg"]);
+    queue.enqueue("uploaded.flac", { immediate: true });
+    await queue.idle();
+    expect(asked.sort()).toEqual([["uploaded.flac", true], ["walked.ogg", false]]);
+    expect(t.count("track")).toBe(2);
   });
 
   test("idempotent: the same path enqueued many times is parsed once; unchanged files are not parsed again", async () => {

@@ -30,6 +30,26 @@ describe("TagPool", () => {
     }
   });
 
+  test("an urgent file (an S3 upload's) is parsed ahead of the scan work a worker already holds", async () => {
+    const pool = new TagPool({ log: new MemoryLog(), threads: 1 });
+    try {
+      const path = fixture("tagged.flac");
+      const size = Bun.file(path).size;
+      const done: string[] = [];
+      const scan = Array.from({ length: 60 }, (_, i) => pool.read(path, size).then(() => done.push(`scan ${i}`)));
+      const upload = pool.read(fixture("tagged.ogg"), Bun.file(fixture("tagged.ogg")).size, true).then((r) => {
+        done.push("upload");
+        return r.tags.title;
+      });
+      expect(await upload).toBe((await readTags(fixture("tagged.ogg"), Bun.file(fixture("tagged.ogg")).size)).title);
+      await Promise.all(scan);
+      // In order it would be last; the worker may have started a few before the upload arrived.
+      expect(done.indexOf("upload")).toBeLessThan(20);
+    } finally {
+      pool.close();
+    }
+  });
+
   test("with no worker threads, tags are read on the calling thread", async () => {
     const pool = new TagPool({ log: new MemoryLog(), threads: 0 });
     const result = await pool.read(fixture("tagged.flac"), Bun.file(fixture("tagged.flac")).size);
