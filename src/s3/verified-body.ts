@@ -14,6 +14,7 @@ import { type HashPool, hashPool, type HashStream } from "./hash-pool.ts";
 import type { HashName } from "./hash-ring.ts";
 import { InlineHashes } from "./inline-hashes.ts";
 import { type DecodeOptions, decodeAwsChunked } from "./sigv4/chunked.ts";
+import { freedWhenSpent } from "./spent-chunks.ts";
 
 /** What a request promised about its body. */
 export interface BodyPromises {
@@ -40,6 +41,7 @@ export class VerifiedBody implements AsyncIterable<Uint8Array> {
   private readonly computedValues: Record<string, string> = {};
   private bytes = 0;
   private md5Hex: string | null = null;
+  private freeSpent = false;
 
   constructor(
     private readonly source: AsyncIterable<Uint8Array>,
@@ -59,11 +61,21 @@ export class VerifiedBody implements AsyncIterable<Uint8Array> {
     this.computed.add(algorithm);
   }
 
+  /**
+   * The consumer keeps no chunk once it asks for the next (it copies or
+   * writes each): the request's buffers are then freed as they are spent
+   * (spent-chunks.ts), which keeps concurrent uploads' memory down.
+   */
+  freeEachChunk(): void {
+    this.freeSpent = true;
+  }
+
   async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
     const { chunked, maxBytes, expectedBytes } = this.promises;
     const trailer = chunked?.trailerChecksum ?? null;
-    const decoder = chunked ? decodeAwsChunked(this.source, chunked) : null;
-    const iterator = decoder ?? this.source[Symbol.asyncIterator]();
+    const source = this.freeSpent ? freedWhenSpent(this.source) : this.source;
+    const decoder = chunked ? decodeAwsChunked(source, chunked) : null;
+    const iterator = decoder ?? source[Symbol.asyncIterator]();
     // Each distinct hash once, on the pool's workers when it has any (hash-pool.ts), else on this thread.
     const names = new Set<HashName>(["MD5", ...this.checks.map((c) => c.algorithm), ...this.computed]);
     if (trailer) names.add(trailer.algorithm);

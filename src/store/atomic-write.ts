@@ -9,6 +9,7 @@ import { closeSync, fdatasync, fsync, mkdirSync, openSync, readdirSync, renameSy
 import { dirname } from "node:path";
 import { promisify } from "node:util";
 import { S3Error } from "../s3/errors.ts";
+import { freeBuffer } from "../s3/spent-chunks.ts";
 import type { VerifiedBody } from "../s3/verified-body.ts";
 import type { Layout } from "./layout.ts";
 
@@ -88,6 +89,7 @@ export async function writeBody(fd: number, body: VerifiedBody, start: number, l
     writeAll(block.subarray(0, filled));
     filled = 0;
   };
+  body.freeEachChunk(); // each chunk is written or copied into `block` before the next is asked for
   try {
     for await (const chunk of body) {
       size += chunk.byteLength;
@@ -109,6 +111,8 @@ export async function writeBody(fd: number, body: VerifiedBody, start: number, l
   } catch (e) {
     await flushing?.catch(() => {});
     throw e;
+  } finally {
+    freeBuffer(block); // a multipart upload goes through one block per part
   }
 }
 

@@ -1,4 +1,5 @@
 /** The MD5 of a file on disk, streamed (never read whole). */
+import { freedWhenSpent } from "../s3/spent-chunks.ts";
 
 /**
  * `between` runs after each chunk and may wait (to yield to uploads);
@@ -6,7 +7,7 @@
  */
 export async function md5OfFile(path: string, between?: () => Promise<boolean>): Promise<string | null> {
   const md5 = new Bun.CryptoHasher("md5");
-  for await (const chunk of Bun.file(path).stream()) {
+  for await (const chunk of freedWhenSpent(Bun.file(path).stream())) {
     md5.update(chunk);
     if (between && !(await between())) return null;
   }
