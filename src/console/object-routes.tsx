@@ -10,6 +10,7 @@ import { MAX_PUT_SIZE, MAX_PART_SIZE } from "../s3/limits.ts";
 import { isFolderKey, percentDecode, validateKey } from "../s3/keys.ts";
 import { parseRange } from "../s3/range.ts";
 import { presignGet } from "../s3/sigv4/presign.ts";
+import { FreshChunks } from "../s3/spent-chunks.ts";
 import { VerifiedBody } from "../s3/verified-body.ts";
 import { AUDIO_EXTENSIONS, requireAudioKey } from "../store/audio-keys.ts";
 import type { ConsoleEnv, ConsoleOptions } from "./env.ts";
@@ -34,7 +35,7 @@ function keyAfter(c: Context, prefix: string): string {
 function bodyOf(c: Context, maxBytes: number): VerifiedBody {
   const length = c.req.header("content-length");
   const source = c.req.raw.body ?? new ReadableStream<Uint8Array>({ start: (ctl) => ctl.close() });
-  return new VerifiedBody(source, { maxBytes, expectedBytes: length === undefined ? undefined : Number(length) });
+  return new VerifiedBody(new FreshChunks(source), { maxBytes, expectedBytes: length === undefined ? undefined : Number(length) });
 }
 
 const prefixQuery = z.string().max(1024).catch("");

@@ -5,6 +5,7 @@
  */
 import { checksumFromHeaders, trailerChecksumCheck } from "../s3/body-check.ts";
 import { S3Error } from "../s3/errors.ts";
+import { FreshChunks } from "../s3/spent-chunks.ts";
 import type { AuthResult } from "../s3/sigv4/index.ts";
 import { VerifiedBody } from "../s3/verified-body.ts";
 
@@ -33,7 +34,7 @@ export function requestBody(req: Request, auth: AuthResult, maxBytes: number, op
   const expectedBytes = declaredLength(req, auth);
   const payload = auth.payload;
   // preventCancel: an early rejection leaves the rest readable, so drainBody() can discard it.
-  const raw: AsyncIterable<Uint8Array> = req.body ? req.body.values({ preventCancel: true }) : none();
+  const raw = new FreshChunks(req.body ? req.body.values({ preventCancel: true }) : none());
   return new VerifiedBody(raw, {
     maxBytes,
     expectedBytes,

@@ -6,11 +6,22 @@
  * 66–73 MB peak RSS, 47 MB when each chunk is detached once used, same CPU).
  *
  * Detaching an ArrayBuffer (`transfer(0)`) releases its memory at once, and
- * every view of it reads as empty from then on. So it is only done for a
- * consumer that keeps no view of a chunk once it asks for the next one —
- * which ByteReader (aws-chunked) and the store's writers already assume —
- * and only to a buffer the chunk covers whole, i.e. one made for it.
+ * every view of it reads as empty from then on. So it takes both ends: a
+ * source whose chunks nobody else holds (FreshChunks: a request body, a
+ * file stream — not a caller's own bytes), and a consumer that keeps no
+ * view of a chunk once it asks for the next (the store's writers, and
+ * ByteReader for aws-chunked). Only a buffer the chunk covers whole, i.e.
+ * one made for it, is freed.
  */
+
+/** A source of fresh buffers that nobody else holds: its chunks may be freed once spent. */
+export class FreshChunks implements AsyncIterable<Uint8Array> {
+  constructor(private readonly source: AsyncIterable<Uint8Array>) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return this.source[Symbol.asyncIterator]();
+  }
+}
 
 /** Yields `source`'s chunks; each is detached when the next is asked for, or the iteration ends. */
 export async function* freedWhenSpent(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {

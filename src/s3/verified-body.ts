@@ -14,7 +14,7 @@ import { type HashPool, hashPool, type HashStream } from "./hash-pool.ts";
 import type { HashName } from "./hash-ring.ts";
 import { InlineHashes } from "./inline-hashes.ts";
 import { type DecodeOptions, decodeAwsChunked } from "./sigv4/chunked.ts";
-import { freedWhenSpent } from "./spent-chunks.ts";
+import { FreshChunks, freedWhenSpent } from "./spent-chunks.ts";
 
 /** What a request promised about its body. */
 export interface BodyPromises {
@@ -63,8 +63,8 @@ export class VerifiedBody implements AsyncIterable<Uint8Array> {
 
   /**
    * The consumer keeps no chunk once it asks for the next (it copies or
-   * writes each): the request's buffers are then freed as they are spent
-   * (spent-chunks.ts), which keeps concurrent uploads' memory down.
+   * writes each): a FreshChunks source's buffers are then freed as they are
+   * spent (spent-chunks.ts), which keeps concurrent uploads' memory down.
    */
   freeEachChunk(): void {
     this.freeSpent = true;
@@ -73,7 +73,7 @@ export class VerifiedBody implements AsyncIterable<Uint8Array> {
   async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
     const { chunked, maxBytes, expectedBytes } = this.promises;
     const trailer = chunked?.trailerChecksum ?? null;
-    const source = this.freeSpent ? freedWhenSpent(this.source) : this.source;
+    const source = this.freeSpent && this.source instanceof FreshChunks ? freedWhenSpent(this.source) : this.source;
     const decoder = chunked ? decodeAwsChunked(source, chunked) : null;
     const iterator = decoder ?? source[Symbol.asyncIterator]();
     // Each distinct hash once, on the pool's workers when it has any (hash-pool.ts), else on this thread.

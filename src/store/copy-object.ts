@@ -6,6 +6,7 @@
 import type { Conditions } from "../s3/conditionals.ts";
 import type { ChecksumAlgorithm } from "../s3/checksum.ts";
 import type { ByteRange } from "../s3/range.ts";
+import { FreshChunks } from "../s3/spent-chunks.ts";
 import { VerifiedBody } from "../s3/verified-body.ts";
 
 export interface CopySource {
@@ -28,7 +29,7 @@ export function fileBody(path: string, size: number, range: ByteRange | null = n
   const file = Bun.file(path);
   const part = range ? file.slice(range.start, range.end + 1) : file;
   const length = range ? range.end - range.start + 1 : size;
-  return new VerifiedBody(part.stream(), { maxBytes: Number.MAX_SAFE_INTEGER, expectedBytes: length });
+  return new VerifiedBody(new FreshChunks(part.stream()), { maxBytes: Number.MAX_SAFE_INTEGER, expectedBytes: length });
 }
 
 /** Multipart checksums ("…-N") describe the parts of the source, not the bytes of a copy. */

@@ -1,13 +1,14 @@
 /**
  * Body chunks freed once spent (src/s3/spent-chunks.ts): each read's buffer
  * is detached when the next is asked for, never while a consumer or the
- * aws-chunked decoder still reads it, and only a buffer made for that chunk.
+ * aws-chunked decoder still reads it, only a buffer made for that chunk, and
+ * only from a source that declared its chunks fresh.
  */
 import { describe, expect, test } from "bun:test";
 import { mkdtempSync, openSync, closeSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freedWhenSpent } from "../../src/s3/spent-chunks.ts";
+import { FreshChunks, freedWhenSpent } from "../../src/s3/spent-chunks.ts";
 import { VerifiedBody } from "../../src/s3/verified-body.ts";
 import { writeBody } from "../../src/store/atomic-write.ts";
 
@@ -90,7 +91,7 @@ describe("an upload written with its chunks freed", () => {
     test(`aws-chunked in reads of ${readSize} bytes: the file holds the data, every read was freed`, async () => {
       const data = pattern(300_000);
       const source: Uint8Array[] = [];
-      const body = new VerifiedBody(reads(awsChunked(data, 65536), readSize, source), {
+      const body = new VerifiedBody(new FreshChunks(reads(awsChunked(data, 65536), readSize, source)), {
         maxBytes: 1 << 30,
         expectedBytes: data.length,
         chunked: { signer: null, trailer: false, decodedLength: data.length, trailerChecksum: null },
@@ -103,16 +104,26 @@ describe("an upload written with its chunks freed", () => {
     test(`a plain body in reads of ${readSize} bytes: the file holds the data, every read was freed`, async () => {
       const data = pattern(300_000);
       const source: Uint8Array[] = [];
-      const body = new VerifiedBody(reads(data, readSize, source), { maxBytes: 1 << 30, expectedBytes: data.length });
+      const body = new VerifiedBody(new FreshChunks(reads(data, readSize, source)), { maxBytes: 1 << 30, expectedBytes: data.length });
       expect(await writeToFile(body)).toEqual(data);
       expect(body.md5).toBe(new Bun.CryptoHasher("md5").update(data).digest("hex"));
       expect(source.every(detached)).toBe(true);
     });
   }
 
+  test("bytes the caller still holds (not FreshChunks) are never freed, even by a writer", async () => {
+    const data = pattern(300_000);
+    const body = new VerifiedBody((async function* () {
+      yield data;
+    })(), { maxBytes: 1 << 30, expectedBytes: data.length });
+    expect(await writeToFile(body)).toEqual(pattern(300_000));
+    expect(detached(data)).toBe(false);
+    expect(data).toEqual(pattern(300_000));
+  });
+
   test("a consumer that did not ask for it keeps every chunk (the XML bodies collect theirs)", async () => {
     const source: Uint8Array[] = [];
-    const body = new VerifiedBody(reads(pattern(1000), 100, source), { maxBytes: 1 << 30 });
+    const body = new VerifiedBody(new FreshChunks(reads(pattern(1000), 100, source)), { maxBytes: 1 << 30 });
     const kept: Uint8Array[] = [];
     for await (const chunk of body) kept.push(chunk);
     expect(Buffer.concat(kept)).toEqual(Buffer.from(pattern(1000)));
