@@ -1,7 +1,8 @@
 /**
  * The tag pool (SPEC §8: a first scan parses on worker threads): tags read
- * off the main thread equal the inline ones, and idle workers do not keep
- * the process alive.
+ * off the main thread equal the inline ones, an S3 upload's file is read
+ * inline unless a scan keeps workers busy, and idle workers do not keep the
+ * process alive.
  */
 import { describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
@@ -45,6 +46,26 @@ describe("TagPool", () => {
       await Promise.all(scan);
       // In order it would be last; the worker may have started a few before the upload arrived.
       expect(done.indexOf("upload")).toBeLessThan(20);
+    } finally {
+      pool.close();
+    }
+  });
+
+  test("an urgent file while no worker runs is read on the calling thread and starts none; behind a scan it goes to the workers", async () => {
+    const pool = new TagPool({ log: new MemoryLog(), threads: 1 });
+    try {
+      const path = fixture("tagged.ogg");
+      const size = Bun.file(path).size;
+      const alone = await pool.read(path, size, true);
+      expect(alone.thread).toBe(threadId);
+      expect(alone.tags).toEqual(await readTags(path, size));
+      const again = await pool.read(path, size, true);
+      expect(again.thread).toBe(threadId); // the first started no worker
+      const scan = Array.from({ length: 10 }, () => pool.read(path, size));
+      const behind = await pool.read(path, size, true);
+      expect(behind.thread).not.toBe(threadId);
+      expect(behind.tags).toEqual(alone.tags);
+      expect((await Promise.all(scan)).every((r) => r.thread !== threadId)).toBe(true);
     } finally {
       pool.close();
     }
