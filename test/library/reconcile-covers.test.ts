@@ -82,13 +82,12 @@ describe("reconcile and cover images", () => {
     const tags = { title: "t", artist: "a", album: "b", albumArtist: "a", genre: "", year: 0, yearString: "", trackNumber: 0, discNumber: 0, composer: "", length: 0, bitrate: 0, frequency: 0, parseError: null, embeddedCover: false };
     const row = (rel: string, coverImage: string | null) => ({ rel, size: 1, mtimeMs: 1, ino: 1, tags, coverImage: coverImage ?? undefined });
     store.apply([row("Locked/01.mp3", "cover.jpg"), row("Open/01.mp3", "cover.jpg"), row("Old/01.mp3", null)], []);
-    const known = store.known();
     const covers = new WalkedCovers();
-    covers.folder("Open"); // listed: no image there any more
-    covers.track(known.get("Open/01.mp3")!);
     covers.folder("Old"); // parsed before covers were recorded (null): the walk's view is taken as is
     covers.other("Old", "front.png");
-    covers.track(known.get("Old/01.mp3")!);
+    covers.track("Old/01.mp3", null);
+    covers.folder("Open"); // listed: no image there any more
+    covers.track("Open/01.mp3", "cover.jpg");
     place(t.musicDir, "Open/01.mp3", "tagged.mp3"); // the second look at a folder that had one recorded
     expect(covers.apply(store, t.musicDir)).toBe(2);
     expect(images(t)).toEqual({ "Locked/01.mp3": "cover.jpg", "Old/01.mp3": "front.png", "Open/01.mp3": "" });
