@@ -63,6 +63,21 @@ describe("reconcile and cover images", () => {
     expect(images(t)).toEqual({ "A/01.mp3": "COVER.JPG", "B/01.mp3": "Folder.jpeg" });
   });
 
+  test("a folder's tracks on both sides of a subfolder (the walk's byte order) are judged together", async () => {
+    await using t = new TempLibrary();
+    place(t.musicDir, "A/01.mp3", "tagged.mp3");
+    place(t.musicDir, "A/B/01.mp3", "tagged.mp3");
+    place(t.musicDir, "A/Z.mp3", "tagged.mp3"); // after "A/B/…": "Z" > "B/"
+    writeFileSync(join(t.musicDir, "A", "cover.jpg"), "jpeg");
+    const library = t.open({ watchFn: noWatch });
+    await library.reconcile({ wait: true });
+    expect(images(t)).toEqual({ "A/01.mp3": "cover.jpg", "A/B/01.mp3": "", "A/Z.mp3": "cover.jpg" });
+    // One track of "A", past its subfolder, recorded no image (a write that raced the cover's arrival).
+    t.db.query("UPDATE track SET cover_image = '' WHERE rel_path = 'A/Z.mp3'").run();
+    await library.reconcile({ wait: true });
+    expect(images(t)).toEqual({ "A/01.mp3": "cover.jpg", "A/B/01.mp3": "", "A/Z.mp3": "cover.jpg" });
+  });
+
   test("a refused walk (music_dir gone, an unmounted share) changes no recorded image", async () => {
     await using t = new TempLibrary();
     place(t.musicDir, "A/01.mp3", "tagged.mp3");
