@@ -32,7 +32,7 @@ export interface ReconcileResult {
   seen: number;
   /** New or changed files queued for parsing. */
   changed: number;
-  /** Tracks whose file is gone, queued for removal. */
+  /** Tracks the walk did not find, queued to be looked at and removed if their file is gone. */
   gone: number;
 }
 
