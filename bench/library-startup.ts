@@ -90,10 +90,12 @@ export function startupPieces(h: Home): string {
   lap("TrackStore (path rebase check)");
   const watcher = watch(h.musicDir, { recursive: true }, () => {});
   lap("recursive fs.watch");
-  store.known();
-  lap("track known()");
-  index.identities();
-  lap("object identities()");
+  const tracks = store.recorded();
+  while (tracks.next() !== undefined);
+  lap("track recorded(), paged");
+  const objects = index.identities();
+  while (objects.next() !== undefined);
+  lap("object identities(), paged");
   let entries = 0;
   for (const _ of walkTree(h.musicDir)) entries++;
   lap(`stat walk of ${entries} entries`);

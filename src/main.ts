@@ -104,11 +104,10 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   });
   const server = listen(app, config.host, config.port, config.tls);
   // The startup reconcile runs once the server answers: with an unchanged
-  // library both indexes are already right. Its walk and comparison maps are
-  // garbage once it is done; collect them now rather than hold ~70 MB more
-  // RSS until the collector gets round to it (100k tracks, bench/). JSC
-  // scans the stack conservatively, so a stale pointer can keep one of them
-  // alive through this collection: the walks empty their maps themselves.
+  // library both indexes are already right. It merges the walk with both
+  // tables a page at a time (no map of the library), but the walk's entries
+  // and the pages read are garbage once it is done; collect them now rather
+  // than wait for the collector in a server that may sit idle.
   const started = new Promise<void>((resolve) => setImmediate(resolve))
     .then(() => library.start())
     .then(

@@ -10,14 +10,14 @@ import { resolve } from "node:path";
 import { isNetworkFilesystem, MusicDir, type WatchFn } from "../music-dir/index.ts";
 import { silentLog, type Log } from "./log.ts";
 import { LibraryQueries } from "./queries.ts";
-import { reconcile, type ReconcileObserver, type ReconcileResult } from "./reconcile.ts";
+import { reconcile, type ReconcileObserver, type ReconcileResult, type WalkPacing } from "./reconcile.ts";
 import { SyncQueue } from "./sync-queue.ts";
 import { TagPool } from "./tag-pool.ts";
 import { TrackStore } from "./track-store.ts";
 
 export type { Log } from "./log.ts";
 export type { SyncStats } from "./sync-queue.ts";
-export type { ReconcileObserver, ReconcileResult } from "./reconcile.ts";
+export type { ReconcileObserver, ReconcileResult, WalkPacing } from "./reconcile.ts";
 export type { TrackRow, AlbumRow, ArtistRow, LibraryStats } from "./queries.ts";
 export { SyncQueue, TrackStore, LibraryQueries };
 export { albumCover, readCover, type CoverImage, type CoverSource } from "./cover.ts";
@@ -44,6 +44,8 @@ export interface LibraryOptions {
   shortBackstopMs?: number;
   /** For a folder given by name: replaces node:fs watch (tests simulate ENOSPC). */
   watchFn?: WatchFn;
+  /** How a reconcile pages the track table and pauses for requests (tests). */
+  walkPacing?: WalkPacing;
 }
 
 export interface Library {
@@ -88,7 +90,7 @@ export function createLibrary(options: LibraryOptions): Library {
 
   const runReconcile = async (wait = false): Promise<ReconcileResult> => {
     // One walk at a time: a backstop tick during a long scan joins it.
-    running ??= reconcile({ dir, store, queue, log, observers: options.observers }).finally(() => (running = null));
+    running ??= reconcile({ dir, store, queue, log, observers: options.observers, pacing: options.walkPacing }).finally(() => (running = null));
     const result = await running;
     if (result.ok) lastReconcileMs = Date.now(); // a refused walk (music_dir unreadable) did not reconcile
     if (wait) {

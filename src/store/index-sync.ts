@@ -10,7 +10,8 @@ import { dirname, join } from "node:path";
 import { fileIdentity, isAudioPath, sameIdentity, type Change, type FileIdentity, type Follower, type Look, type MusicDir, type WalkEntry } from "../music-dir/index.ts";
 import { isValidKey } from "../s3/keys.ts";
 import { isWorkPath, type Layout } from "./layout.ts";
-import type { ObjectIndex, ObjectRow } from "./object-index.ts";
+import type { KeyCursor } from "../db/key-cursor.ts";
+import type { IdentityRow, ObjectIndex, ObjectRow } from "./object-index.ts";
 
 /**
  * A stable ETag for a file that appeared by other means, until its MD5 is
@@ -30,12 +31,14 @@ function isEmptyDir(path: string): boolean {
 }
 
 /**
- * A walk being followed: what the index held under its prefix and the walk
- * has not seen yet (what is left at the end is gone), what it found changed.
+ * A walk being followed, merged with the index's rows under its prefix (both
+ * in UTF-8 byte order of the key, the rows read a page at a time): the rows
+ * the walk passed without a matching entry (missed), what it found changed.
  */
 interface Walk {
-  unseen: Map<string, FileIdentity>;
+  rows: KeyCursor<IdentityRow>;
   changed: WalkEntry[];
+  missed: string[];
 }
 
 export class IndexSync implements Follower {
@@ -47,6 +50,8 @@ export class IndexSync implements Follower {
     private readonly index: ObjectIndex,
     private readonly layout: Layout,
     private readonly dir: Pick<MusicDir, "look">,
+    /** Rows per page when a walk is merged with the index (tests make it small). */
+    private readonly pageSize?: number,
   ) {}
 
   /** A change music_dir handed over, written in one transaction. */
@@ -156,19 +161,23 @@ export class IndexSync implements Follower {
     if (walk) this.endWalk(walk, trusted, unreadable);
   }
 
-  /** The folder's own marker is not the walk's to judge (the walk does not yield its start). */
+  /** The folder's own marker is not the walk's to judge (the walk does not yield its start): rows after it. */
   private startWalk(prefix: string): Walk {
-    const unseen = this.index.identities(prefix);
-    unseen.delete(prefix);
-    return { unseen, changed: [] };
+    return { rows: this.index.identities(prefix, this.pageSize), changed: [], missed: [] };
   }
 
+  /**
+   * One entry of the walk, in key order: rows before its key were not where
+   * the walk looked; its own row is compared. A folder with content is no
+   * object, so a marker row left for it is missed too.
+   */
   private follow(walk: Walk, e: WalkEntry): void {
     const key = e.isDir ? e.rel + "/" : e.rel;
-    if (e.isDir && !e.empty) return;
-    const k = walk.unseen.get(key);
-    walk.unseen.delete(key);
-    if (!k || (!e.isDir && !sameIdentity(k, e))) walk.changed.push(e);
+    walk.rows.skipBelow(key, (row) => walk.missed.push(row[0]));
+    const row = walk.rows.take(key);
+    if (e.isDir && !e.empty) {
+      if (row) walk.missed.push(key);
+    } else if (!row || (!e.isDir && !sameIdentity(identityOf(row), e))) walk.changed.push(e);
   }
 
   /**
@@ -186,22 +195,28 @@ export class IndexSync implements Follower {
   }
 
   /**
-   * The walk's map is emptied here, not left to the collector: the one full
-   * collection main.ts forces after the startup reconcile scans the native
-   * stack conservatively, and a stale pointer to a finished walk there kept
-   * its 100k-entry map (and everything it reached) alive in an idle server
-   * that allocates nothing to trigger another (+37 MB RSS at 100k tracks).
-   * Only what the walk did not see is left in it by now.
+   * After a trusted walk, the rows it missed are looked at, not deleted
+   * blind: pages were read as the walk went on, and an S3 write landing in a
+   * pause may have put a row after the walk passed its key (or listed its
+   * folder), so the walk never saw a file that is there. syncPath keeps or
+   * updates what exists and removes what does not (a marker "a/" is judged
+   * as the folder "a"). Rows under a folder that could not be read are kept.
    */
   private endWalk(walk: Walk, trusted: boolean, unreadable: readonly string[]): void {
     this.flushWalk(walk);
     if (trusted) {
+      walk.rows.rest((row) => walk.missed.push(row[0]));
+      const missed = walk.missed.filter((key) => !unreadable.some((dir) => key.startsWith(dir)));
       this.index.transaction(() => {
-        for (const key of walk.unseen.keys()) if (!unreadable.some((dir) => key.startsWith(dir))) this.index.delete(key);
+        for (const key of missed) this.syncPath(key.endsWith("/") ? key.slice(0, -1) : key);
       });
     }
-    walk.unseen.clear();
+    walk.missed.length = 0;
   }
+}
+
+function identityOf(row: IdentityRow): FileIdentity {
+  return { size: row[1], mtimeMs: row[2], ino: row[3] };
 }
 
 function provisionalRow(key: string, id: FileIdentity): ObjectRow {

@@ -3,7 +3,7 @@
  * of keys that roll up into one common prefix is skipped with one seek, so a
  * page costs time in proportion to the page, not to the bucket.
  */
-import { compareUtf8 } from "../s3/utf8-order.ts";
+import { compareUtf8 } from "../text/utf8-order.ts";
 import { type ObjectIndex, type ObjectRow, prefixEnd } from "./object-index.ts";
 
 export interface ListQuery {

@@ -3,6 +3,7 @@
  * or HEAD needs. Prepared statements are built once.
  */
 import type { Database } from "../db/database.ts";
+import { KEY_PAGE, KeyCursor } from "../db/key-cursor.ts";
 import type { FileIdentity } from "../music-dir/index.ts";
 
 /** A visible object: its file's identity (size, mtime, inode) and what S3 shows of it. */
@@ -15,6 +16,9 @@ export interface ObjectRow extends FileIdentity {
   meta: Record<string, string> | null;
   checksums: Record<string, string> | null;
 }
+
+/** A key with its file's identity, as a walk is merged with it: key, size, mtime_ms, inode. */
+export type IdentityRow = [key: string, size: number, mtimeMs: number, ino: number];
 
 interface Raw {
   key: string;
@@ -60,6 +64,8 @@ export class ObjectIndex {
   private readonly rangeStmt;
   private readonly rangeOpenStmt;
   private readonly countStmt;
+  private readonly identitiesStmt;
+  private readonly identitiesOpenStmt;
   private readonly provisionalStmt;
   private readonly setEtagStmt;
 
@@ -80,6 +86,12 @@ export class ObjectIndex {
       "SELECT * FROM object WHERE key > ? AND key >= ? ORDER BY key LIMIT ?",
     );
     this.countStmt = db.query<{ n: number }, []>("SELECT count(*) AS n FROM object");
+    this.identitiesStmt = db.query<unknown, [string, string, number]>(
+      "SELECT key, size, mtime_ms, inode FROM object WHERE key > ? AND key < ? ORDER BY key LIMIT ?",
+    );
+    this.identitiesOpenStmt = db.query<unknown, [string, number]>(
+      "SELECT key, size, mtime_ms, inode FROM object WHERE key > ? ORDER BY key LIMIT ?",
+    );
     this.provisionalStmt = db.query<Raw, [string, number]>(
       "SELECT * FROM object WHERE etag_provisional = 1 AND key > ? ORDER BY key LIMIT ?",
     );
@@ -128,15 +140,18 @@ export class ObjectIndex {
     return rows.map((r) => r.key);
   }
 
-  /** Every key starting with `prefix` with its identity, in one query (a walk is compared with it). */
-  identities(prefix = ""): Map<string, FileIdentity> {
-    type Row = { key: string; size: number; mtime_ms: number; inode: number };
+  /**
+   * Every key after `prefix` and starting with it, with its identity, in key
+   * order, read a page at a time (a walk is merged with it). The prefix's
+   * own key ("folder/") is not among them.
+   */
+  identities(prefix = "", pageSize = KEY_PAGE): KeyCursor<IdentityRow> {
     const end = prefixEnd(prefix);
-    const rows =
+    const read =
       prefix === "" || end === null
-        ? this.db.query<Row, [string]>("SELECT key, size, mtime_ms, inode FROM object WHERE key >= ?").all(prefix)
-        : this.db.query<Row, [string, string]>("SELECT key, size, mtime_ms, inode FROM object WHERE key >= ? AND key < ?").all(prefix, end);
-    return new Map(rows.map((r) => [r.key, { size: r.size, mtimeMs: r.mtime_ms, ino: r.inode }]));
+        ? (after: string, limit: number) => this.identitiesOpenStmt.values(after, limit) as IdentityRow[]
+        : (after: string, limit: number) => this.identitiesStmt.values(after, end, limit) as IdentityRow[];
+    return new KeyCursor(read, prefix, pageSize);
   }
 
   count(): number {

@@ -7,7 +7,7 @@
  */
 import { checkConditions } from "../../src/s3/conditionals.ts";
 import { S3Error } from "../../src/s3/errors.ts";
-import { compareUtf8 } from "../../src/s3/utf8-order.ts";
+import { compareUtf8 } from "../../src/text/utf8-order.ts";
 import type { VerifiedBody } from "../../src/s3/verified-body.ts";
 import type { BucketService, LibraryService, MultipartService, Services } from "../../src/http/services.ts";
 import type { ObjectFields } from "../../src/store/bucket.ts";

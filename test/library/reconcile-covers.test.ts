@@ -63,6 +63,21 @@ describe("reconcile and cover images", () => {
     expect(images(t)).toEqual({ "A/01.mp3": "COVER.JPG", "B/01.mp3": "Folder.jpeg" });
   });
 
+  test("a folder's tracks on both sides of a subfolder (the walk's byte order) are judged together", async () => {
+    await using t = new TempLibrary();
+    place(t.musicDir, "A/01.mp3", "tagged.mp3");
+    place(t.musicDir, "A/B/01.mp3", "tagged.mp3");
+    place(t.musicDir, "A/Z.mp3", "tagged.mp3"); // after "A/B/…": "Z" > "B/"
+    writeFileSync(join(t.musicDir, "A", "cover.jpg"), "jpeg");
+    const library = t.open({ watchFn: noWatch });
+    await library.reconcile({ wait: true });
+    expect(images(t)).toEqual({ "A/01.mp3": "cover.jpg", "A/B/01.mp3": "", "A/Z.mp3": "cover.jpg" });
+    // One track of "A", past its subfolder, recorded no image (a write that raced the cover's arrival).
+    t.db.query("UPDATE track SET cover_image = '' WHERE rel_path = 'A/Z.mp3'").run();
+    await library.reconcile({ wait: true });
+    expect(images(t)).toEqual({ "A/01.mp3": "cover.jpg", "A/B/01.mp3": "", "A/Z.mp3": "cover.jpg" });
+  });
+
   test("a refused walk (music_dir gone, an unmounted share) changes no recorded image", async () => {
     await using t = new TempLibrary();
     place(t.musicDir, "A/01.mp3", "tagged.mp3");
@@ -82,13 +97,12 @@ describe("reconcile and cover images", () => {
     const tags = { title: "t", artist: "a", album: "b", albumArtist: "a", genre: "", year: 0, yearString: "", trackNumber: 0, discNumber: 0, composer: "", length: 0, bitrate: 0, frequency: 0, parseError: null, embeddedCover: false };
     const row = (rel: string, coverImage: string | null) => ({ rel, size: 1, mtimeMs: 1, ino: 1, tags, coverImage: coverImage ?? undefined });
     store.apply([row("Locked/01.mp3", "cover.jpg"), row("Open/01.mp3", "cover.jpg"), row("Old/01.mp3", null)], []);
-    const known = store.known();
     const covers = new WalkedCovers();
-    covers.folder("Open"); // listed: no image there any more
-    covers.track(known.get("Open/01.mp3")!);
     covers.folder("Old"); // parsed before covers were recorded (null): the walk's view is taken as is
     covers.other("Old", "front.png");
-    covers.track(known.get("Old/01.mp3")!);
+    covers.track("Old/01.mp3", null);
+    covers.folder("Open"); // listed: no image there any more
+    covers.track("Open/01.mp3", "cover.jpg");
     place(t.musicDir, "Open/01.mp3", "tagged.mp3"); // the second look at a folder that had one recorded
     expect(covers.apply(store, t.musicDir)).toBe(2);
     expect(images(t)).toEqual({ "Locked/01.mp3": "cover.jpg", "Old/01.mp3": "front.png", "Open/01.mp3": "" });

@@ -102,14 +102,26 @@ describe("TrackStore", () => {
     expect(store.relsUnder("").length).toBe(6);
   });
 
-  test("known() returns every track's identity and recorded cover image in one map", async () => {
+  test("recorded() reads every track's identity and recorded cover image in rel_path byte order, page by page", async () => {
     await using t = new TempLibrary();
     const store = new TrackStore(t.db, t.musicDir);
-    store.apply([file("x.ogg", 5), { ...file("A/y.ogg", 6), coverImage: "Folder.PNG" }], []);
-    expect([...store.known()]).toEqual([
-      ["x.ogg", { id: store.get("x.ogg")!.id, size: 1000, mtimeMs: 1_700_000_000_000, ino: 5, coverImage: null }],
-      ["A/y.ogg", { id: store.get("A/y.ogg")!.id, size: 1000, mtimeMs: 1_700_000_000_000, ino: 6, coverImage: "Folder.PNG" }],
+    expect(store.hasTracks()).toBe(false);
+    // "😀" sorts after "\uFFFD" in bytes (not in UTF-16); "A b/" before "A/" (" " < "/").
+    const rels = ["x.ogg", "A/y.ogg", "A b/z.ogg", "\uFFFD.ogg", "😀.ogg"];
+    store.apply(rels.map((rel, i) => ({ ...file(rel, i + 1), coverImage: rel === "A/y.ogg" ? "Folder.PNG" : undefined })), []);
+    expect(store.hasTracks()).toBe(true);
+    const cursor = store.recorded(2); // three pages, the last one short
+    const read: unknown[] = [];
+    for (let row = cursor.next(); row !== undefined; row = cursor.next()) read.push(row);
+    const id = (rel: string) => store.get(rel)!.id;
+    expect(read).toEqual([
+      ["A b/z.ogg", id("A b/z.ogg"), 1000, 1_700_000_000_000, 3, null],
+      ["A/y.ogg", id("A/y.ogg"), 1000, 1_700_000_000_000, 2, "Folder.PNG"],
+      ["x.ogg", id("x.ogg"), 1000, 1_700_000_000_000, 1, null],
+      ["\uFFFD.ogg", id("\uFFFD.ogg"), 1000, 1_700_000_000_000, 4, null],
+      ["😀.ogg", id("😀.ogg"), 1000, 1_700_000_000_000, 5, null],
     ]);
+    expect(cursor.peek()).toBeUndefined();
   });
 
   test("a moved music_dir rewrites absolute paths and keeps ids", async () => {

@@ -6,7 +6,7 @@
 import { S3Error } from "../../s3/errors.ts";
 import { BUCKET } from "../../s3/limits.ts";
 import { objectTime } from "../../s3/object-time.ts";
-import { compareUtf8 } from "../../s3/utf8-order.ts";
+import { compareUtf8 } from "../../text/utf8-order.ts";
 import type { XmlNode } from "../../s3/xml-writer.ts";
 import type { ObjectRow } from "../../store/object-index.ts";
 import type { Handler } from "../context.ts";

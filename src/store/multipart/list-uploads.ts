@@ -5,7 +5,7 @@
  * delimiter as S3 has them.
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListMultipartUploads.html
  */
-import { compareUtf8 } from "../../s3/utf8-order.ts";
+import { compareUtf8 } from "../../text/utf8-order.ts";
 import type { Manifest } from "./upload-dir.ts";
 
 export interface UploadListQuery {

@@ -1,7 +1,9 @@
 /**
- * S3 sorts keys in UTF-8 byte order, which is code point order. JavaScript
- * compares UTF-16 code units, which differs only where a surrogate (a code
- * point above U+FFFF) meets a unit in U+E000–U+FFFF; fix up that one case.
+ * UTF-8 byte order, which is code point order: S3 sorts keys in it, SQLite's
+ * BINARY collation compares UTF-8 text in it, and the music_dir walk yields
+ * in it (so a walk and an `ORDER BY` can be merged). JavaScript compares
+ * UTF-16 code units, which differs only where a surrogate (a code point
+ * above U+FFFF) meets a unit in U+E000–U+FFFF; fix up that one case.
  */
 export function compareUtf8(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
