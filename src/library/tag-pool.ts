@@ -110,6 +110,7 @@ export class TagPool {
   #start(): Thread {
     const worker = new Worker(WORKER_URL);
     worker.unref();
+    this.#log.debug("library: tag worker started", { workers: this.#threads.length + 1 });
     const thread: Thread = { worker, pending: new Map() };
     worker.onmessage = ({ data }: MessageEvent<TagResult>) => {
       const pending = thread.pending.get(data.id);

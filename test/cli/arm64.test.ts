@@ -6,7 +6,7 @@
  */
 import { expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { readFileSync } from "node:fs";
+import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { bunS3 } from "../helpers/clients.ts";
@@ -30,11 +30,18 @@ test("dist/rockboxd-s3-linux-arm64 runs and serves under emulation", async () =>
   expect(await s3.file("pi/track.flac").text()).toBe("played on a Pi");
   await expectCompleteByKernel(server);
 
-  // A tagged upload gets its tags, read on the tag worker thread bundled into the arm64 build.
+  // A tagged upload gets its tags (read inline: no worker runs yet); a file
+  // copied in by another program is read on the tag worker thread bundled
+  // into the arm64 build.
   await s3.write("pi/tagged.ogg", Bun.file(join(ROOT, "test", "fixtures", "audio", "tagged.ogg")));
+  copyFileSync(join(ROOT, "test", "fixtures", "audio", "tagged.flac"), join(server.musicDir, "pi", "copied.flac"));
   const db = new Database(server.dbPath, { readonly: true });
-  const row = await waitFor(() => db.query<{ artist: string; album: string }, []>("SELECT artist, album FROM track WHERE rel_path = 'pi/tagged.ogg'").get(), 60_000, "tagged row");
+  const tagsOf = (rel: string) => db.query<{ artist: string; album: string }, [string]>("SELECT artist, album FROM track WHERE rel_path = ?").get(rel);
+  const uploaded = await waitFor(() => tagsOf("pi/tagged.ogg"), 60_000, "uploaded row");
+  const copied = await waitFor(() => tagsOf("pi/copied.flac"), 60_000, "copied row");
   db.close();
-  expect(row).toEqual({ artist: "Björk", album: "Vespertine — 東京" });
+  expect(uploaded).toEqual({ artist: "Björk", album: "Vespertine — 東京" });
+  expect(copied?.artist).toBe("Björk");
+  expect(server.stderr()).toContain("tag worker started");
   expect(server.stderr()).not.toContain("tag worker failed");
 }, 180_000);
