@@ -4,14 +4,14 @@
  * share one build and never race `bun run build` writing dist/.
  */
 import { join } from "node:path";
-import { ENTRYPOINTS } from "../../build.ts";
+import { buildConfig } from "../../build.ts";
 import { tempDir } from "./server.ts";
 
 let built: Promise<string> | undefined;
 
 async function build(): Promise<string> {
   const outfile = join(tempDir("rbs3-exe"), "rockboxd-s3");
-  const result = await Bun.build({ entrypoints: ENTRYPOINTS, compile: { outfile }, minify: true });
+  const result = await Bun.build(buildConfig(outfile));
   if (!result.success) throw new Error(`build failed: ${result.logs.join("\n")}`);
   return outfile;
 }
