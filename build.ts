@@ -19,11 +19,12 @@ const TARGETS = {
 
 /**
  * JavaScriptCore's tier-up thresholds are scaled by this until `serve` has
- * finished its startup reconcile (main.ts then sets the normal policy, as
- * `scan` does at once): code that runs once per start stays out of the
- * optimising compilers, whose code pages and scratch memory otherwise stay
- * resident in an idle server (empty library 58 → 50 MB, 100k tracks 70 →
- * 55 MB; 1000 left 61 MB at 100k, 10 and 100 only helped the empty one).
+ * finished its startup reconcile (main.ts then sets its serving policy;
+ * `scan` sets the normal one at once): code that runs once per start stays
+ * out of the optimising compilers, whose code pages and scratch memory
+ * otherwise stay resident in an idle server (empty library 58 → 50 MB,
+ * 100k tracks 70 → 55 MB; 1000 left 61 MB at 100k, 10 and 100 only helped
+ * the empty one).
  */
 const STARTUP_JIT_POLICY = 10_000;
 
