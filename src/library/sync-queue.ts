@@ -87,7 +87,7 @@ export class SyncQueue implements Follower {
         this.#parsedSinceCollect++;
         if (failed) this.stats.errors++;
       },
-    }, options.tags && ((path, size, urgent) => options.tags!.read(path, size, urgent).then((r) => r.tags)));
+    }, options.tags && ((path, size, urgent) => options.tags!.read(path, size, urgent, this.pending).then((r) => r.tags)));
   }
 
   /** music_dir handed over a change: ours first, the watcher's behind them. */

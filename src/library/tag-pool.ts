@@ -7,12 +7,14 @@
  * many are in flight. With one core, or when a worker cannot be started,
  * tags are read inline as before.
  *
- * A file an S3 client just wrote is parsed inline while no worker runs: a
- * worker is a second JavaScript engine with its own heap and compiled code
- * (about 10 MB more peak RSS under the 24-client soak), which uploads alone
- * do not need — a parse costs the main thread 0.6–1.3 ms (the fixtures), and
- * the track is queryable sooner without the hop. While a scan keeps the
- * workers busy, such a file goes to them ahead of the scan's backlog.
+ * A file an S3 client just wrote, or one of a small backlog (the few files
+ * a restart finds changed, a single file copied in), is parsed inline while
+ * no worker runs: a worker is a second JavaScript engine with its own heap
+ * and compiled code (about 10 MB more peak RSS under the 24-client soak, 20
+ * MB for the server it restarts), which such work does not need — a parse
+ * costs the main thread 0.6–1.3 ms (the fixtures), and the track is
+ * queryable sooner without the hop. While a scan keeps the workers busy,
+ * an upload's file goes to them ahead of the scan's backlog.
  */
 import { threadId } from "node:worker_threads";
 import type { Log } from "./log.ts";
@@ -48,6 +50,9 @@ export interface TagPoolOptions {
  */
 const WORKER_URL = import.meta.url.includes("/$bunfs/") ? "/$bunfs/root/library/tag-worker.ts" : new URL("./tag-worker.ts", import.meta.url).href;
 
+/** A backlog of at most this many files (the sync queue's, this one included) is parsed inline when no worker runs. */
+export const SMALL_BACKLOG = 8;
+
 interface Thread {
   worker: Worker;
   pending: Map<number, Pending>;
@@ -79,9 +84,14 @@ export class TagPool {
     return this.#broken ? 0 : this.#size;
   }
 
-  /** The file's tags, and which thread read them. Never rejects (readTags never throws). */
-  read(path: string, size: number, urgent = false): Promise<Omit<TagResult, "id">> {
-    if (this.size === 0 || (urgent && this.#threads.length === 0)) return readTags(path, size).then((tags) => ({ tags, thread: threadId }));
+  /**
+   * The file's tags, and which thread read them. Never rejects (readTags
+   * never throws). `waiting`: the files the caller has to parse, this one
+   * included (unknown: a backlog).
+   */
+  read(path: string, size: number, urgent = false, waiting = Number.POSITIVE_INFINITY): Promise<Omit<TagResult, "id">> {
+    if (this.size === 0 || (this.#threads.length === 0 && (urgent || waiting <= SMALL_BACKLOG)))
+      return readTags(path, size).then((tags) => ({ tags, thread: threadId }));
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     this.#idleTimer = null;
     const thread = this.#leastBusy();

@@ -47,6 +47,29 @@ describe("SyncQueue", () => {
     expect(t.count("track")).toBe(2);
   });
 
+  test("a walk that finds a few files parses them on the main thread; a backlog starts the tag worker", async () => {
+    await using t = new TempLibrary();
+    const store = new TrackStore(t.db, t.musicDir);
+    const dir = new MusicDir({ root: t.musicDir, log: t.log, debounceMs: 30 });
+    const tags = new TagPool({ log: t.log, threads: 1, idleMs: 60_000 });
+    const queue = new SyncQueue({ dir, store, log: t.log, tags });
+    const started = () => t.log.lines.filter((l) => l.message === "library: tag worker started").length;
+    const few = Array.from({ length: 3 }, (_, i) => `few/${i}.ogg`);
+    for (const rel of few) place(t.musicDir, rel, "tagged.ogg");
+    queue.enqueueNow(few);
+    await queue.idle();
+    expect(t.count("track")).toBe(3);
+    expect(started()).toBe(0);
+    const many = Array.from({ length: 40 }, (_, i) => `many/${i}.ogg`);
+    for (const rel of many) place(t.musicDir, rel, "tagged.ogg");
+    queue.enqueueNow(many);
+    await queue.idle();
+    expect(t.count("track")).toBe(43);
+    expect(started()).toBe(1);
+    await queue.close();
+    tags.close();
+  });
+
   test("idempotent: the same path enqueued many times is parsed once; unchanged files are not parsed again", async () => {
     await using t = new TempLibrary();
     const { queue } = queueFor(t);

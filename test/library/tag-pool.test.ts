@@ -8,7 +8,7 @@ import { describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { threadId } from "node:worker_threads";
-import { TagPool } from "../../src/library/tag-pool.ts";
+import { SMALL_BACKLOG, TagPool } from "../../src/library/tag-pool.ts";
 import { readTags } from "../../src/library/tags.ts";
 import { AUDIO_FIXTURES, fixture, MemoryLog } from "./helpers.ts";
 
@@ -66,6 +66,24 @@ describe("TagPool", () => {
       expect(behind.thread).not.toBe(threadId);
       expect(behind.tags).toEqual(alone.tags);
       expect((await Promise.all(scan)).every((r) => r.thread !== threadId)).toBe(true);
+    } finally {
+      pool.close();
+    }
+  });
+
+  test("a small backlog is read on the calling thread while no worker runs; a larger one starts a worker", async () => {
+    const log = new MemoryLog();
+    const pool = new TagPool({ log, threads: 1 });
+    try {
+      const path = fixture("tagged.flac");
+      const size = Bun.file(path).size;
+      const few = await Promise.all(Array.from({ length: SMALL_BACKLOG }, (_, i) => pool.read(path, size, false, SMALL_BACKLOG - i)));
+      expect(few.every((r) => r.thread === threadId)).toBe(true);
+      expect(log.lines).toEqual([]); // no worker started
+      const many = await pool.read(path, size, false, SMALL_BACKLOG + 1);
+      expect(many.thread).not.toBe(threadId);
+      expect(many.tags).toEqual(few[0]!.tags);
+      expect(log.lines.map((l) => l.message)).toEqual(["library: tag worker started"]);
     } finally {
       pool.close();
     }
