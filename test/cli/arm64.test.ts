@@ -6,9 +6,10 @@
  */
 import { expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { copyFileSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
+import { SMALL_BACKLOG } from "../../src/library/tag-pool.ts";
 import { bunS3 } from "../helpers/clients.ts";
 import { DEBUG_LOG, expectCompleteByKernel } from "../helpers/kernel-copy.ts";
 import { ROOT, startServer, waitFor } from "../helpers/server.ts";
@@ -30,18 +31,22 @@ test("dist/rockboxd-s3-linux-arm64 runs and serves under emulation", async () =>
   expect(await s3.file("pi/track.flac").text()).toBe("played on a Pi");
   await expectCompleteByKernel(server);
 
-  // A tagged upload gets its tags (read inline: no worker runs yet); a file
-  // copied in by another program is read on the tag worker thread bundled
-  // into the arm64 build.
+  // A tagged upload gets its tags (read inline: no worker runs yet); an
+  // album moved in by another program is a backlog, read on the tag worker
+  // thread bundled into the arm64 build.
   await s3.write("pi/tagged.ogg", Bun.file(join(ROOT, "test", "fixtures", "audio", "tagged.ogg")));
-  copyFileSync(join(ROOT, "test", "fixtures", "audio", "tagged.flac"), join(server.musicDir, "pi", "copied.flac"));
+  const album = join(server.musicDir, "..", "album-outside");
+  mkdirSync(album);
+  const tracks = Array.from({ length: SMALL_BACKLOG + 4 }, (_, i) => `${String(i + 1).padStart(2, "0")}.flac`);
+  for (const name of tracks) copyFileSync(join(ROOT, "test", "fixtures", "audio", "tagged.flac"), join(album, name));
+  renameSync(album, join(server.musicDir, "pi", "album"));
   const db = new Database(server.dbPath, { readonly: true });
   const tagsOf = (rel: string) => db.query<{ artist: string; album: string }, [string]>("SELECT artist, album FROM track WHERE rel_path = ?").get(rel);
   const uploaded = await waitFor(() => tagsOf("pi/tagged.ogg"), 60_000, "uploaded row");
-  const copied = await waitFor(() => tagsOf("pi/copied.flac"), 60_000, "copied row");
+  const moved = await waitFor(() => db.query<{ n: number }, []>("SELECT count(*) AS n FROM track WHERE rel_path LIKE 'pi/album/%' AND artist = 'Björk'").get()!.n === tracks.length || undefined, 60_000, "the album's rows");
   db.close();
   expect(uploaded).toEqual({ artist: "Björk", album: "Vespertine — 東京" });
-  expect(copied?.artist).toBe("Björk");
+  expect(moved).toBe(true);
   expect(server.stderr()).toContain("tag worker started");
   expect(server.stderr()).not.toContain("tag worker failed");
 }, 180_000);
