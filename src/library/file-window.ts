@@ -55,9 +55,12 @@ export class FileWindow {
   slice(start: number, end: number): { arrayBuffer(): Promise<ArrayBuffer> } {
     return {
       arrayBuffer: async () => {
+        const bytes = this.#bytes(start, Math.min(end, this.size));
+        // A large block (an embedded picture, a whole ID3v2 tag) was read into
+        // a buffer of its own: hand that over rather than copy megabytes again.
+        if (bytes.buffer !== this.#buffer?.buffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer as ArrayBuffer;
         // ArrayBuffer.slice copies the range once; a typed array's slice().buffer
         // also built a small array only to move its bytes out again.
-        const bytes = this.#bytes(start, Math.min(end, this.size));
         return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
       },
     };
