@@ -48,7 +48,12 @@ export class FileWindow {
 
   /** The first `length` bytes (fewer when the file is shorter). */
   head(length: number): Uint8Array {
-    return this.#bytes(0, Math.min(length, this.size));
+    return this.at(0, length);
+  }
+
+  /** `length` bytes from `position` (fewer near the end): a view into the window, valid until the next read. */
+  at(position: number, length: number): Uint8Array {
+    return this.#bytes(position, Math.min(position + length, this.size));
   }
 
   /** Blob.slice as strtok3's BlobTokenizer uses it: a range, read when its arrayBuffer() is asked for. */

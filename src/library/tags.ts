@@ -6,6 +6,7 @@
 import { basename, extname } from "node:path";
 import type { IAudioMetadata } from "music-metadata";
 import { FileWindow } from "./file-window.ts";
+import { hasFlacPicture } from "./flac-picture.ts";
 import { parserMimeType } from "./sniff.ts";
 
 /**
@@ -45,6 +46,7 @@ export async function readTags(absPath: string, filesize: number): Promise<Track
   if (filesize === 0) return fromFileName(absPath, "empty file");
   let meta: IAudioMetadata;
   let file: FileWindow | null = null;
+  let flacPicture = false;
   try {
     const mm = await parser();
     file = FileWindow.open(absPath, filesize);
@@ -52,8 +54,11 @@ export async function readTags(absPath: string, filesize: number): Promise<Track
     file.type = parserMimeType(extname(absPath).slice(1), file.head(12));
     // Covers are parsed only to learn that there is one (SPEC §7); the bytes
     // are dropped with the rest. ID3v2 and MP4 read the picture's bytes either
-    // way, FLAC reads its PICTURE block instead of seeking past it.
-    meta = await mm.parseBlob(file as unknown as Blob, { skipCovers: false, duration: false });
+    // way; FLAC would read its PICTURE block instead of seeking past it, so
+    // its block headers say whether there is one (flac-picture.ts).
+    const flac = file.type === "audio/flac";
+    meta = await mm.parseBlob(file as unknown as Blob, { skipCovers: flac, duration: false });
+    flacPicture = flac && hasFlacPicture(file);
   } catch (error) {
     return fromFileName(absPath, (error as Error).message || String(error));
   } finally {
@@ -81,7 +86,7 @@ export async function readTags(absPath: string, filesize: number): Promise<Track
     length: Math.round(seconds * 1000),
     bitrate: Math.round((format.bitrate ?? 0) / 1000),
     frequency: format.sampleRate ?? 0,
-    embeddedCover: (common.picture?.length ?? 0) > 0,
+    embeddedCover: flacPicture || (common.picture?.length ?? 0) > 0,
     parseError: null,
   };
 }
