@@ -47,6 +47,9 @@ import { ObjectIndex } from "./store/object-index.ts";
  */
 const SERVING_JIT_POLICY = 100;
 
+/** The startup's reluctant JIT (build.ts) lasts until the startup reconcile is done, or this long. */
+const STARTUP_JIT_MS = 10_000;
+
 export async function startGateway(config: Config, log: Logger): Promise<Gateway> {
   configureHashPool(config.hashThreads);
   const db = openDatabase(config.dbPath);
@@ -126,17 +129,28 @@ export async function startGateway(config: Config, log: Logger): Promise<Gateway
   // and optimising them left the compilers' code and scratch memory
   // resident in an idle server (100k tracks: 70 → 55 MB RSS, the reconcile
   // 1.2 → 1.5–1.9 s). shrink() then drops the startup's compiled code and
-  // returns free heap pages (~1.5 MB).
+  // returns free heap pages (~1.5 MB). A walk that takes long (a network
+  // share) or fails must not leave requests near the interpreter: the
+  // serving policy comes after STARTUP_JIT_MS at the latest.
+  const startupJit = setTimeout(() => Bun.unsafe.setJITPolicy(SERVING_JIT_POLICY), STARTUP_JIT_MS);
+  startupJit.unref();
+  const serving = () => {
+    clearTimeout(startupJit);
+    Bun.unsafe.setJITPolicy(SERVING_JIT_POLICY);
+  };
   const started = new Promise<void>((resolve) => setImmediate(resolve))
     .then(() => library.start())
     .then(
       () => {
-        Bun.unsafe.setJITPolicy(SERVING_JIT_POLICY);
+        serving();
         Bun.gc(true);
         Bun.shrink();
         hasher.start();
       },
-      (e) => log.error("startup reconcile failed", { error: String(e) }),
+      (e) => {
+        serving();
+        log.error("startup reconcile failed", { error: String(e) });
+      },
     );
   return {
     url: server.url,
