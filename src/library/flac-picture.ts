@@ -11,12 +11,13 @@
  * music-metadata does.
  */
 import type { FileWindow } from "./file-window.ts";
+import { containerOf } from "./sniff.ts";
 
 const PICTURE = 6;
 
 export function hasFlacPicture(file: FileWindow): boolean {
-  let at = id3v2Length(file.at(0, 10));
-  if (!isFlacMarker(file.at(at, 4))) return false;
+  let at = containerOf(file.at(0, 12)) === "id3" ? id3v2Length(file.at(0, 10)) : 0;
+  if (containerOf(file.at(at, 12)) !== "flac") return false;
   at += 4;
   while (at + 4 <= file.size) {
     const header = file.at(at, 4);
@@ -28,14 +29,10 @@ export function hasFlacPicture(file: FileWindow): boolean {
   return false;
 }
 
-/** The size of an ID3v2 tag at the start (header, synchsafe size, footer), or 0. */
+/** The size of the ID3v2 tag `head` starts (header, synchsafe size, footer). */
 function id3v2Length(head: Uint8Array): number {
-  if (head.length < 10 || head[0] !== 0x49 || head[1] !== 0x44 || head[2] !== 0x33) return 0;
+  if (head.length < 10) return 0;
   const size = ((head[6]! & 0x7f) << 21) | ((head[7]! & 0x7f) << 14) | ((head[8]! & 0x7f) << 7) | (head[9]! & 0x7f);
   const footer = head[5]! & 0x10 ? 10 : 0;
   return 10 + size + footer;
-}
-
-function isFlacMarker(b: Uint8Array): boolean {
-  return b.length === 4 && b[0] === 0x66 && b[1] === 0x4c && b[2] === 0x61 && b[3] === 0x43; // "fLaC"
 }
