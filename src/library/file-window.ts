@@ -48,12 +48,7 @@ export class FileWindow {
 
   /** The first `length` bytes (fewer when the file is shorter). */
   head(length: number): Uint8Array {
-    return this.at(0, length);
-  }
-
-  /** `length` bytes from `position` (fewer near the end): a view into the window, valid until the next read. */
-  at(position: number, length: number): Uint8Array {
-    return this.#bytes(position, Math.min(position + length, this.size));
+    return this.#bytes(0, Math.min(length, this.size));
   }
 
   /** Blob.slice as strtok3's BlobTokenizer uses it: a range, read when its arrayBuffer() is asked for. */
@@ -61,7 +56,7 @@ export class FileWindow {
     return {
       arrayBuffer: async () => {
         const bytes = this.#bytes(start, Math.min(end, this.size));
-        // A large block (an embedded picture, a whole ID3v2 tag) was read into
+        // A large block (a whole tag: lyrics, a Vorbis comment with a picture) was read into
         // a buffer of its own: hand that over rather than copy megabytes again.
         if (bytes.buffer !== this.#buffer?.buffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer as ArrayBuffer;
         // ArrayBuffer.slice copies the range once; a typed array's slice().buffer

@@ -8,7 +8,7 @@ import { AUDIO_FIXTURES, fixture, place, TempLibrary, waitFor } from "./helpers.
 describe("reconcile", () => {
   test("all 18 extensions, the corrupt and the empty file (and an Ogg named .mp3) get a row", async () => {
     await using t = new TempLibrary();
-    for (const name of readdirSync(AUDIO_FIXTURES)) place(t.musicDir, `all/${name}`, name);
+    for (const name of readdirSync(AUDIO_FIXTURES).filter((n) => !n.startsWith("covered."))) place(t.musicDir, `all/${name}`, name); // covers.test.ts has those
     const library = t.open();
     const result = await library.reconcile({ wait: true });
     expect(result).toMatchObject({ ok: true, seen: 22, changed: 22, gone: 0 });
