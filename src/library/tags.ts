@@ -95,7 +95,7 @@ export async function readTags(absPath: string, filesize: number): Promise<Track
     length: Math.round(seconds * 1000),
     bitrate: Math.round((format.bitrate ?? 0) / 1000),
     frequency: format.sampleRate ?? 0,
-    embeddedCover: picture || (common.picture?.length ?? 0) > 0, // ASF and Matroska read theirs either way
+    embeddedCover: picture || (common.picture?.length ?? 0) > 0, // WMA (ASF) reads its pictures either way
     parseError: null,
   };
 }

@@ -2,7 +2,7 @@
  * Audio files with an embedded picture of any size, built from the tagged
  * fixtures (a multi-megabyte cover is too big to commit): ID3v2.2/2.3/2.4
  * tags in MP3, WAV and AIFF, a FLAC PICTURE block, an MP4 `covr` item and
- * an APEv2 "Cover Art (Front)" item.
+ * an APEv2 "Cover Art (Front)" item, and a WMA's WM/Picture attribute.
  */
 import { readFileSync } from "node:fs";
 import { coverPng } from "../console/media.ts";
@@ -149,4 +149,36 @@ export function wavpackWith(picture: Uint8Array): Buffer {
     return p;
   };
   return Buffer.concat([plain.subarray(0, tagStart), part(true), items, part(false)]);
+}
+
+/** The Extended Content Description Object's GUID as ASF stores it (the first three groups little-endian). */
+const ASF_EXTENDED_CONTENT = Buffer.from("40A4D0D207E3D21197F000A0C95EA850", "hex");
+
+/**
+ * tagged.wma with a WM/Picture attribute (type, data length, MIME type and
+ * description in UTF-16LE, the image) added to its Extended Content
+ * Description Object, which holds values of up to 64 KiB; the object's and
+ * the header's sizes grow by as much.
+ */
+export function wmaWith(picture: Uint8Array): Buffer {
+  const plain = Buffer.from(readFileSync(fixture("tagged.wma")));
+  const at = plain.indexOf(ASF_EXTENDED_CONTENT);
+  if (at < 0) throw new Error("tagged.wma has no Extended Content Description Object");
+  const utf16 = (text: string) => Buffer.from(`${text}\0`, "utf16le");
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(picture.length);
+  const value = Buffer.concat([Buffer.from([3]), length, utf16("image/png"), utf16(""), picture]);
+  const name = utf16("WM/Picture");
+  const head = Buffer.alloc(2);
+  head.writeUInt16LE(name.length);
+  const types = Buffer.alloc(4);
+  types.writeUInt16LE(1, 0); // a byte array
+  types.writeUInt16LE(value.length, 2);
+  const attribute = Buffer.concat([head, name, types, value]);
+  const objectSize = Number(plain.readBigUInt64LE(at + 16));
+  plain.writeBigUInt64LE(BigInt(objectSize + attribute.length), at + 16);
+  plain.writeUInt16LE(plain.readUInt16LE(at + 24) + 1, at + 24); // the attribute count
+  plain.writeBigUInt64LE(plain.readBigUInt64LE(16) + BigInt(attribute.length), 16); // the header object holds it
+  const end = at + objectSize;
+  return Buffer.concat([plain.subarray(0, end), attribute, plain.subarray(end)]);
 }

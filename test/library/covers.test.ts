@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { parseBlob, parseFile, type IAudioMetadata, type IOptions } from "music-metadata";
 import { readTags } from "../../src/library/tags.ts";
 import { wavWithPicture } from "../console/media.ts";
-import { aiffWith, flacWith, id3Tag, image, m4aWith, mp3With, wavpackWith } from "./covered-files.ts";
+import { aiffWith, flacWith, id3Tag, image, m4aWith, mp3With, wavpackWith, wmaWith } from "./covered-files.ts";
 import { fixture } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "covers-"));
@@ -110,6 +110,14 @@ describe("covers stepped over, not read", () => {
       const expected = await readTags(small[name]!, Bun.file(small[name]!).size);
       expect({ name, tags: await readTags(path, Bun.file(path).size) }).toEqual({ name, tags: { ...expected, embeddedCover: true } });
     }
+  });
+
+  test("WMA: ASF has no skip, so its picture is read and recorded as before", async () => {
+    const path = write("covered.wma", wmaWith(image(600)));
+    const on = await parseFile(path, { duration: false });
+    expect(on.common.picture?.length).toBe(1);
+    const tags = await readTags(path, Bun.file(path).size);
+    expect(tags).toEqual({ ...(await readTags(fixture("tagged.wma"), Bun.file(fixture("tagged.wma")).size)), embeddedCover: true });
   });
 
   test("an ID3v2 tag larger than its AIFF chunk is still refused as before", async () => {
