@@ -1,8 +1,8 @@
 /**
  * Audio files with an embedded picture of any size, built from the tagged
  * fixtures (a multi-megabyte cover is too big to commit): ID3v2.2/2.3/2.4
- * tags in MP3, WAV and AIFF, a FLAC PICTURE block, an MP4 `covr` item and
- * an APEv2 "Cover Art (Front)" item, and a WMA's WM/Picture attribute.
+ * tags in MP3, WAV and AIFF, a FLAC PICTURE block, an MP4 `covr` item, an
+ * APEv2 "Cover Art (Front)" item and a WMA's WM/Picture attribute.
  */
 import { readFileSync } from "node:fs";
 import { coverPng } from "../console/media.ts";
