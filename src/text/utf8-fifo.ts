@@ -50,8 +50,8 @@ export class Utf8Fifo {
 
   /** The oldest entry, or undefined when empty. */
   shift(): string | undefined {
-    const chunk = this.#chunks[0];
-    if (chunk === undefined) return undefined;
+    if (this.#size === 0) return undefined;
+    const chunk = this.#chunks[0]!;
     const { bytes } = chunk;
     const at = this.#read + PREFIX;
     const length = bytes[at - 4]! | (bytes[at - 3]! << 8) | (bytes[at - 2]! << 16) | (bytes[at - 1]! << 24);
