@@ -5,7 +5,7 @@
  * (and, where a test says so, hold) each parse.
  */
 import { describe, expect, test } from "bun:test";
-import { copyFileSync } from "node:fs";
+import { copyFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SyncQueue, TrackStore } from "../../src/library/index.ts";
 import { reconcile } from "../../src/library/reconcile.ts";
@@ -20,6 +20,8 @@ function recordingTags(t: TempLibrary) {
   const reads: { rel: string; waiting: number }[] = [];
   const running = new Map<string, number>();
   const holds = new Map<string, Promise<void>>();
+  /** Paths whose parse has read the file and is being held. */
+  const held = new Set<string>();
   let mostAtOnce = 0;
   const reader = {
     async read(path: string, size: number, urgent = false, waiting = Number.POSITIVE_INFINITY) {
@@ -31,8 +33,12 @@ function recordingTags(t: TempLibrary) {
       try {
         const result = await pool.read(path, size, urgent, waiting);
         const hold = holds.get(rel);
-        holds.delete(rel);
-        await hold;
+        if (hold) {
+          holds.delete(rel);
+          held.add(rel);
+          await hold;
+          held.delete(rel);
+        }
         return result;
       } finally {
         running.set(rel, running.get(rel)! - 1);
@@ -42,6 +48,7 @@ function recordingTags(t: TempLibrary) {
   return {
     tags: reader as unknown as TagPool,
     reads,
+    held,
     get mostAtOnce() {
       return mostAtOnce;
     },
@@ -86,10 +93,14 @@ describe("the walk backlog", () => {
 
   test("odd names round-trip through small chunks into the library exactly", async () => {
     await using t = new TempLibrary();
-    const { queue, rels, walked } = queueFor(t, { backlogChunkBytes: 16 });
+    const rec = recordingTags(t);
+    const { queue, rels, walked } = queueFor(t, { tags: rec.tags, concurrency: 1, backlogChunkBytes: 16 });
     for (const rel of ODD) place(t.musicDir, rel, "tagged.mp3");
     walked(ODD);
     await queue.idle();
+    // Each path taken as it was given, once (a garbled one naming a folder would sync all below it instead).
+    expect(rec.reads.map((r) => r.rel)).toEqual(ODD);
+    expect(queue.stats.processed).toBe(ODD.length);
     expect(rels()).toEqual([...ODD].sort(compareUtf8));
   });
 
@@ -126,7 +137,7 @@ describe("the walk backlog", () => {
     for (const rel of paths) place(t.musicDir, rel, "tagged.mp3");
     const release = rec.hold("w/02.mp3");
     walked(paths);
-    await waitFor(() => rec.reads.length === 3, 5000, "the third parse");
+    await waitFor(() => rec.held.has("w/02.mp3"), 5000, "the third parse");
     const closed = queue.close();
     release();
     await closed;
@@ -143,13 +154,32 @@ describe("the walk backlog", () => {
     const release = rec.hold("x.mp3");
     queue.enqueueNow(["x.mp3"]); // the watcher's: taken first, then held after reading the file
     walked(["x.mp3", "y.mp3"]);
-    await waitFor(() => rec.reads.some((r) => r.rel === "y.mp3"), 5000, "the walk's next path");
+    await waitFor(() => rec.held.has("x.mp3") && rec.reads.some((r) => r.rel === "y.mp3"), 5000, "the walk's next path");
     copyFileSync(fixture("other.mp3"), join(t.musicDir, "x.mp3")); // changed while the first parse is held
     release();
     await queue.idle();
     expect(rec.mostAtOnce).toBe(1);
     expect(title("x.mp3")).toBe("Svefn-g-englar");
     expect(title("y.mp3")).toBe("Pagan Poetry — café");
+  });
+
+  test("our own write in flight, overwritten by another program and then walked: the walk's look comes after ours", async () => {
+    await using t = new TempLibrary();
+    const rec = recordingTags(t);
+    const { queue, title, walked } = queueFor(t, { tags: rec.tags, concurrency: 4 });
+    const path = place(t.musicDir, "x.mp3", "tagged.mp3");
+    place(t.musicDir, "y.mp3", "tagged.mp3");
+    const release = rec.hold("x.mp3");
+    // A PUT's file, renamed into place whole: its sync trusts this stat and does not look again after parsing.
+    queue.changed({ kind: "file", rel: "x.mp3", stat: statSync(path), ours: true });
+    await waitFor(() => rec.held.has("x.mp3"), 5000, "the PUT's parse");
+    copyFileSync(fixture("other.mp3"), path); // no watcher here: only the walk sees this
+    walked(["x.mp3", "y.mp3"]);
+    await waitFor(() => rec.reads.some((r) => r.rel === "y.mp3"), 5000, "the walk's next path");
+    release();
+    await queue.idle();
+    expect(rec.mostAtOnce).toBe(1);
+    expect(title("x.mp3")).toBe("Svefn-g-englar");
   });
 });
 
@@ -163,7 +193,7 @@ describe("reconcile and the walk backlog", () => {
     const release = rec.hold(paths[0]!);
     const parts = { dir, store, queue, log: t.log };
     expect(await reconcile(parts)).toMatchObject({ ok: true, seen: 50, changed: 50 });
-    await waitFor(() => rec.reads.length === 1, 5000, "the first parse");
+    await waitFor(() => rec.held.has(paths[0]!), 5000, "the first parse");
     expect(queue.pending).toBe(50); // 49 behind the one held
     for (let i = 0; i < 3; i++) {
       // A backstop walk: nothing is synced yet, so it finds all 50 again.
