@@ -2,9 +2,9 @@
  * A first-in first-out queue of strings kept as UTF-8 bytes, each behind a
  * 4-byte length, in fixed-size chunks; a chunk is dropped once read. For
  * long queues that would otherwise be JS objects: 100,000 paths queued as
- * strings in a Map held ~15-20 MB of live heap (each string, its Map entry,
- * and JSC's heap running at 2x its live size between collections); as bytes
- * they take the paths' length plus 4 bytes each, outside the JS heap.
+ * strings in a Map held ~9 MB of live heap (each string and its Map entry,
+ * and JSC's heap runs at up to 2x its live size between collections); as
+ * bytes they take their length plus 4 bytes each, outside the JS heap.
  * Well-formed strings come back exactly; a lone surrogate (which no file
  * name read from disk holds) comes back as U+FFFD, as through any UTF-8.
  */
