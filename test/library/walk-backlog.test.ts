@@ -211,7 +211,7 @@ describe("reconcile and the walk backlog", () => {
     const rels: string[] = [];
     for (let a = 0; a < 30; a++) {
       for (let i = 0; i < 100; i++) {
-        // ~50 bytes and 4 each: ~160 KB of backlog, three 64 KiB chunks.
+        // ~47 bytes and 4 each: 154 KB of backlog, three 64 KiB chunks.
         const rel = `Artïst ${a} 🎵/Album — ${a % 7}/${String(i).padStart(3, "0")} Tráck ${a}-${i}.mp3`;
         const dest = join(t.musicDir, rel);
         if (i === 0) place(t.musicDir, rel, "tagged.mp3");
