@@ -89,7 +89,9 @@ export function createLibrary(options: LibraryOptions): Library {
   let lastReconcileMs: number | null = null;
 
   const runReconcile = async (wait = false): Promise<ReconcileResult> => {
-    // One walk at a time: a backstop tick during a long scan joins it.
+    // One walk at a time: a backstop tick during a long walk joins it; one
+    // after it, while its backlog is still being parsed, replaces that
+    // backlog with what it finds (SyncQueue.walked), so nothing piles up.
     running ??= reconcile({ dir, store, queue, log, observers: options.observers, pacing: options.walkPacing }).finally(() => (running = null));
     const result = await running;
     if (result.ok) lastReconcileMs = Date.now(); // a refused walk (music_dir unreadable) did not reconcile

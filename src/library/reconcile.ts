@@ -2,8 +2,10 @@
  * A reconcile: one stat-only walk of music_dir merged with every track's
  * (size, mtime, inode), both in UTF-8 byte order of the path, the tracks
  * read a page at a time (memory is a page and the folders being walked, not
- * the library). New or changed files and vanished ones go to the sync
- * queue; nothing is parsed here. Each folder's cover image as the walk saw
+ * the library). New or changed files go to the sync queue's walk backlog
+ * (compact bytes, handed over when the walk ends), vanished ones to the
+ * queue itself; nothing is parsed here, so the walk (and the object index
+ * following it) goes at walk speed. Each folder's cover image as the walk saw
  * it is written to its tracks when they recorded another. It never purges
  * when music_dir is missing, unreadable, or empty while the library is not
  * (an unmounted share leaves an empty mount point behind).
@@ -77,7 +79,7 @@ export async function reconcile(parts: {
   // The walk and the rows come in the same order (UTF-8 bytes of rel_path):
   // a row that sorts before the walk's entry has no file where the walk looked.
   const rows = store.recorded(parts.pacing?.pageSize);
-  const changed: string[] = [];
+  const changed = queue.walkBacklog();
   const missed: string[] = [];
   const miss = (row: RecordedRow) => missed.push(row[0]);
   const inodes: { rel: string; ino: number }[] = [];
@@ -122,10 +124,11 @@ export async function reconcile(parts: {
   if (inodes.length > 0) store.setInodes(inodes);
   const coverFolders = covers.apply(store, musicDir);
   dir.adoptRoot();
-  queue.enqueueNow(changed);
+  const changedCount = changed.size; // before the workers start taking it
+  queue.walked(changed);
   queue.enqueueNow(gone);
-  log.info("library: reconcile", { seen, changed: changed.length, gone: gone.length, coverFolders });
-  return { ok: true, seen, changed: changed.length, gone: gone.length };
+  log.info("library: reconcile", { seen, changed: changedCount, gone: gone.length, coverFolders });
+  return { ok: true, seen, changed: changedCount, gone: gone.length };
 }
 
 function identityOf(row: RecordedRow): FileIdentity {

@@ -1,13 +1,15 @@
 /**
  * The one queue every sync source feeds: music_dir's changes (our own S3
  * writes and deletes urgent, the watcher's already debounced), reconcile
- * walks (behind the urgent work). Keyed by relative path, so a path queued
- * twice is synced once, with the latest look at it. A pool of workers takes
+ * walks (behind both). Keyed by relative path, so a path queued twice is
+ * synced once, with the latest look at it; a walk's paths, often the whole
+ * library, wait apart as UTF-8 bytes (walkBacklog). A pool of workers takes
  * paths (urgent first) and PathSync decides what each means; results are
  * written in small transactions, at once after an urgent path, so an S3
  * write waits for one parse at most, never a scan.
  */
 import { isWorkPath, type Change, type Follower, type MusicDir } from "../music-dir/index.ts";
+import { Utf8Fifo } from "../text/utf8-fifo.ts";
 import { silentLog, type Log } from "./log.ts";
 import { emptyBatch, PathSync, type Batch } from "./path-sync.ts";
 import type { TagPool } from "./tag-pool.ts";
@@ -30,6 +32,8 @@ export interface SyncQueueOptions {
   tags?: TagPool;
   /** Results per transaction when nothing urgent is waiting. */
   batchSize?: number;
+  /** Bytes per chunk of a walk's backlog (64 KiB; tests make it small). */
+  backlogChunkBytes?: number;
 }
 
 export interface SyncStats {
@@ -44,8 +48,9 @@ export interface SyncStats {
 /**
  * Parses between two full collections. A first scan makes garbage faster
  * than JSC collects it: with 100,000 new files the main thread's heap grew
- * to 2-3x its live size (~14 MB, mostly the queued paths) and the process's
- * RSS from ~130 to 180-195 MB between collections. A full collection every
+ * to 2-3x its live size (~14 MB, then mostly the queued paths, which now
+ * wait as bytes: walkBacklog) and the process's RSS from ~130 to 180-195
+ * MB between collections. A full collection every
  * thousand parses (~25 ms, about 5 % of the main thread's scan work) kept
  * the peak at ~140 MB at the same scan rate. Uploads one at a time reach
  * it once in a thousand files.
@@ -64,6 +69,9 @@ export class SyncQueue implements Follower {
   readonly #batchSize: number;
   readonly #urgent: Queued = new Map();
   readonly #normal: Queued = new Map();
+  readonly #backlogChunkBytes: number | undefined;
+  /** The last reconcile walk's new and changed paths, synced after the two queues above. */
+  #walked: Utf8Fifo;
   readonly #inFlight = new Set<string>();
   readonly #paths: PathSync;
   readonly #waiters: (() => void)[] = [];
@@ -78,6 +86,8 @@ export class SyncQueue implements Follower {
     this.#log = options.log ?? silentLog;
     this.#concurrency = options.concurrency ?? 32;
     this.#batchSize = options.batchSize ?? 32;
+    this.#backlogChunkBytes = options.backlogChunkBytes;
+    this.#walked = this.walkBacklog();
     this.#paths = new PathSync(options.dir, options.store, this.#log, {
       later: (rel) => this.#closed || this.#dir.touch(rel),
       settling: (rel) => this.#dir.settling(rel),
@@ -108,7 +118,36 @@ export class SyncQueue implements Follower {
     else this.#dir.touch(key);
   }
 
-  /** Paths found by a walk: no debounce, behind urgent work. */
+  /**
+   * Where a reconcile walk puts the paths it finds new or changed, as it
+   * goes; handed back with walked() when the walk ends. Bytes, not strings
+   * in #normal: a first scan of 100,000 files held them there as 9 MB of
+   * live JS heap for the whole scan (14.0 against 4.8 MB right after the
+   * walk: a path string and a Map entry each), and JSC's heap runs at up to
+   * twice its live size; as UTF-8 they take their bytes and 4 more each,
+   * outside the heap (4.4 MB for 100,000 40-byte paths), and each is a
+   * string again only when a worker takes it.
+   */
+  walkBacklog(): Utf8Fifo {
+    return new Utf8Fifo(this.#backlogChunkBytes);
+  }
+
+  /**
+   * A walk ended: its backlog replaces the last walk's, synced behind
+   * everything else. Whatever of the last one was not synced yet, this walk
+   * found again (the track rows still differ from the files), so a backstop
+   * walk during a long first scan queues that remainder once instead of
+   * adding it again and again. No dedupe against the other queues: a path
+   * also queued by the watcher gets a second look, which usually finds its
+   * identity recorded and parses nothing.
+   */
+  walked(backlog: Utf8Fifo): void {
+    if (this.#closed) return;
+    this.#walked = backlog;
+    this.#startWorkers();
+  }
+
+  /** Paths to look at now (a walk's vanished rows): no debounce, behind urgent work. */
   enqueueNow(rels: Iterable<string>): void {
     for (const rel of rels) {
       const key = normalize(rel);
@@ -125,7 +164,7 @@ export class SyncQueue implements Follower {
   }
 
   get pending(): number {
-    return this.#urgent.size + this.#normal.size + this.#dir.settlingCount + this.#inFlight.size;
+    return this.#queued() + this.#dir.settlingCount + this.#inFlight.size;
   }
 
   /** Drops what is queued and lets the paths in flight finish and be written. */
@@ -133,6 +172,7 @@ export class SyncQueue implements Follower {
     this.#closed = true;
     this.#urgent.clear();
     this.#normal.clear();
+    this.#walked.clear();
     await this.#ownIdle();
   }
 
@@ -151,7 +191,15 @@ export class SyncQueue implements Follower {
     // A later plain enqueue must not throw away a look already handed over.
     if (change || !queue.has(rel)) queue.set(rel, change);
     if (queue === this.#urgent) this.#normal.delete(rel);
-    while (this.#workers < this.#concurrency && this.#workers < this.#urgent.size + this.#normal.size) {
+    this.#startWorkers();
+  }
+
+  #queued(): number {
+    return this.#urgent.size + this.#normal.size + this.#walked.size;
+  }
+
+  #startWorkers(): void {
+    while (this.#workers < this.#concurrency && this.#workers < this.#queued()) {
       this.#workers++;
       void this.#work();
     }
@@ -184,7 +232,7 @@ export class SyncQueue implements Follower {
     }
   }
 
-  /** The next path no worker holds, urgent first (a path re-queued while in flight waits its turn). */
+  /** The next path no worker holds, urgent first, the walk's last (a path re-queued while in flight waits its turn). */
   #next(): { rel: string; change: Change | null; urgent: boolean } | null {
     for (const [queue, urgent] of [[this.#urgent, true], [this.#normal, false]] as const) {
       for (const [rel, change] of queue) {
@@ -192,6 +240,12 @@ export class SyncQueue implements Follower {
         queue.delete(rel);
         return { rel, change, urgent };
       }
+    }
+    for (let rel = this.#walked.shift(); rel !== undefined; rel = this.#walked.shift()) {
+      if (!this.#inFlight.has(rel)) return { rel, change: null, urgent: false };
+      // Being synced from another queue, maybe from an older look (our own write's sync trusts its
+      // stat): look again after that one, unless it is queued again already.
+      if (!this.#urgent.has(rel) && !this.#normal.has(rel)) this.#normal.set(rel, null);
     }
     return null;
   }
@@ -216,7 +270,7 @@ export class SyncQueue implements Follower {
   }
 
   #isIdle(): boolean {
-    return this.#workers === 0 && this.#urgent.size + this.#normal.size + this.#inFlight.size === 0;
+    return this.#workers === 0 && this.#queued() + this.#inFlight.size === 0;
   }
 
   #wakeIfIdle(): void {
