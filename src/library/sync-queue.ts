@@ -49,11 +49,10 @@ export interface SyncStats {
  * Parses between two full collections. A first scan makes garbage faster
  * than JSC collects it: with 100,000 new files the main thread's heap grew
  * to 2-3x its live size (~14 MB, then mostly the queued paths, which now
- * wait as bytes: walkBacklog) and the process's RSS from ~130 to 180-195
- * MB between collections. A full collection every
- * thousand parses (~25 ms, about 5 % of the main thread's scan work) kept
- * the peak at ~140 MB at the same scan rate. Uploads one at a time reach
- * it once in a thousand files.
+ * wait as bytes: walkBacklog) and the process's RSS from ~130 to 180-195 MB
+ * between collections. A full collection every thousand parses (~25 ms,
+ * about 5 % of the main thread's scan work) kept the peak at ~140 MB at the
+ * same scan rate. Uploads one at a time reach it once in a thousand files.
  */
 const COLLECT_EVERY = 1000;
 
