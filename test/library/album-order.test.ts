@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Database } from "bun:sqlite";
 import { openDatabase } from "../../src/db/database.ts";
+import { MIGRATIONS } from "../../src/db/migrations/index.ts";
 import { LibraryQueries } from "../../src/library/queries.ts";
 
 /** The SQL each call of `run` prepares, against a real database with every migration. */
@@ -40,4 +41,24 @@ test.each([
   const ordered = sql.filter((s) => /ORDER BY (t\.)?disc_number/.test(s));
   for (const s of ordered) expect(plan(db, s).some((d) => d.includes("TEMP B-TREE"))).toBe(false);
   db.close();
+});
+
+test("a version-4 library gains the index on upgrade, keeps its rows, and loses the index it replaces", () => {
+  const dir = mkdtempSync(join(tmpdir(), "album-order-"));
+  try {
+    const path = join(dir, "lib.db");
+    const v4 = openDatabase(path, MIGRATIONS.slice(0, 4));
+    v4.run("INSERT INTO album (id, title, artist, md5) VALUES (1, 'Vespertine', 'Björk', 'm')");
+    v4.run(`INSERT INTO track (id, path, rel_path, md5, title, artist, album, album_artist, filesize, mtime_ms, length, album_id)
+            VALUES (7, '/m/a.mp3', 'a.mp3', 'h', 'Pagan Poetry', 'Björk', 'Vespertine', 'Björk', 1, 1, 314000, 1)`);
+    v4.close();
+    const db = openDatabase(path);
+    const indexes = (db.query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'track'").all() as { name: string }[]).map((r) => r.name);
+    expect(indexes).toContain("track_album_order");
+    expect(indexes).not.toContain("track_album_id");
+    expect(new LibraryQueries(db).album(1)).toMatchObject({ tracks: 1, length: 314000 });
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
