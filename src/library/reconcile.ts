@@ -14,6 +14,7 @@ import type { Log } from "./log.ts";
 import type { SyncQueue } from "./sync-queue.ts";
 import type { RecordedRow, TrackStore } from "./track-store.ts";
 import { WalkedCovers } from "./walked-covers.ts";
+import { nextTurn } from "../event-loop/turns.ts";
 import { onlyInodeMoved, sameIdentity, type FileIdentity, type MusicDir, type WalkEntry } from "../music-dir/index.ts";
 
 /**
@@ -51,7 +52,6 @@ export interface WalkPacing {
   pause?: () => Promise<void>;
 }
 
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function reconcile(parts: {
   dir: MusicDir;

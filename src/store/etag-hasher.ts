@@ -7,6 +7,7 @@
  */
 import { fileIdentity, sameIdentity, statOrNull, type FileIdentity } from "../music-dir/index.ts";
 import type { Stats } from "node:fs";
+import { Turns } from "../event-loop/turns.ts";
 import { md5OfFile } from "./file-md5.ts";
 import type { IndexSync } from "./index-sync.ts";
 import type { Layout } from "./layout.ts";
@@ -23,14 +24,6 @@ export interface HasherOptions {
 const BATCH = 64;
 const BUSY_WAIT_MS = 100;
 
-/**
- * The hasher runs on the main thread and gives the event loop a turn at
- * least this often. A small file's stream can be read to its end without
- * one (each chunk arrives as a resolved promise), so a pass over 100,000
- * files copied in before the first start held every request, and even
- * SIGTERM, for 11–14 s on this machine.
- */
-const SLICE_MS = 10;
 
 function sameFile(st: Stats | null, row: ObjectRow): boolean {
   return st !== null && st.isFile() && sameIdentity(fileIdentity(st), row);
@@ -45,7 +38,8 @@ export class EtagHasher {
   private readonly failed = new Map<string, FileIdentity>();
   private readonly busy: () => boolean;
   private readonly pollMs: number;
-  private sliceStart = performance.now();
+  /** It runs on the main thread: a small file's stream is read to its end without a turn of the event loop. */
+  private readonly turns = new Turns();
 
   constructor(
     private readonly index: ObjectIndex,
@@ -129,10 +123,7 @@ export class EtagHasher {
 
   /** Between files and chunks: a turn of the event loop once a slice is spent, a wait while uploads run; false once stopped. */
   private async yieldToOthers(): Promise<boolean> {
-    if (performance.now() - this.sliceStart >= SLICE_MS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      this.sliceStart = performance.now();
-    }
+    await this.turns.take();
     while (!this.stopped && this.busy()) await Bun.sleep(BUSY_WAIT_MS);
     return !this.stopped;
   }

@@ -148,4 +148,18 @@ describe("SyncQueue", () => {
     expect(t.count("track")).toBe(1);
     expect(t.log.has("warn", /not removing any track/)).toBe(true);
   });
+
+  test("tags parsed inline (one core): a long backlog still gives the event loop its turns", async () => {
+    await using t = new TempLibrary();
+    const FILES = 400;
+    for (let i = 0; i < FILES; i++) place(t.musicDir, `inline/${String(i).padStart(3, "0")}.mp3`, "tagged.mp3");
+    const library = t.open({ tagThreads: 0 });
+    await library.reconcile(); // the walk: every file queued, none parsed yet
+    let pendingWhenTimerRan = -1;
+    setTimeout(() => (pendingWhenTimerRan = library.queue.pending), 1);
+    await library.queue.idle();
+    expect(t.count("track")).toBe(FILES);
+    // Without the turns the timer ran only after the last parse (0 pending).
+    expect(pendingWhenTimerRan).toBeGreaterThan(FILES / 2);
+  });
 });

@@ -17,6 +17,7 @@
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
+import { nextTurn } from "../../event-loop/turns.ts";
 import { type Checksum, type ChecksumAlgorithm, createChecksum, toBase64 } from "../../s3/checksum.ts";
 import { S3Error } from "../../s3/errors.ts";
 import { fsError } from "../atomic-write.ts";
@@ -45,8 +46,6 @@ export interface AssembleOptions {
   /** Try copy_file_range first (default); false keeps every byte on the read/write path. */
   kernelCopy?: boolean;
 }
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A part's bytes: a whole file (a path, read to its end) or a range of one (a slot of the shared data file). */
 export type PartSource = string | { path: string; start: number; length: number };
