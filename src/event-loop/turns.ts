@@ -11,7 +11,7 @@
 /** The next turn of the event loop, after the I/O and timers already due. */
 export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** A loop's turns: one at most every `sliceMs` of its running (10 ms: what a request may wait behind it). */
+/** Loops' turns: one at most every `sliceMs` of their running (10 ms: what a request may wait behind them). */
 export class Turns {
   #since = performance.now();
   /** The turn being taken: every loop sharing these waits for the same one. */
@@ -29,3 +29,12 @@ export class Turns {
     return this.#turn;
   }
 }
+
+/**
+ * The main thread's, shared by every long loop there (the sync queue's
+ * workers, the ETag hasher, a body written to disk) so that they wait for
+ * one turn together: when each of the queue's 32 workers scheduled a turn
+ * of its own, Bun ran them all before any timer, and a 1 ms timer still
+ * fired only after the last parse.
+ */
+export const mainThreadTurns = new Turns();

@@ -9,7 +9,7 @@
  * write waits for one parse at most, never a scan.
  */
 import { isWorkPath, type Change, type Follower, type MusicDir } from "../music-dir/index.ts";
-import { Turns } from "../event-loop/turns.ts";
+import { mainThreadTurns } from "../event-loop/turns.ts";
 import { Utf8Fifo } from "../text/utf8-fifo.ts";
 import { silentLog, type Log } from "./log.ts";
 import { emptyBatch, PathSync, type Batch } from "./path-sync.ts";
@@ -73,12 +73,6 @@ export class SyncQueue implements Follower {
   /** The last reconcile walk's new and changed paths, synced after the two queues above. */
   #walked: Utf8Fifo;
   readonly #inFlight = new Set<string>();
-  /**
-   * Shared by the workers: a parse inline (one core, or no tag worker) and
-   * a removal are made of resolved awaits, so without these a first scan
-   * held every request on a one-core server for the whole scan (82 s).
-   */
-  readonly #turns = new Turns();
   readonly #paths: PathSync;
   readonly #waiters: (() => void)[] = [];
   #batch: Batch = emptyBatch();
@@ -230,7 +224,9 @@ export class SyncQueue implements Follower {
         }
         this.stats.processed++;
         if (next.urgent || this.#batch.seen.length >= this.#batchSize) this.#flush();
-        await this.#turns.take();
+        // A parse inline (one core, or no tag worker) and a removal are made of
+        // resolved awaits: without turns a first scan on one core held every request for the whole scan (82 s).
+        await mainThreadTurns.take();
       }
     } finally {
       this.#workers--;

@@ -7,7 +7,7 @@
  */
 import { fileIdentity, sameIdentity, statOrNull, type FileIdentity } from "../music-dir/index.ts";
 import type { Stats } from "node:fs";
-import { Turns } from "../event-loop/turns.ts";
+import { mainThreadTurns } from "../event-loop/turns.ts";
 import { md5OfFile } from "./file-md5.ts";
 import type { IndexSync } from "./index-sync.ts";
 import type { Layout } from "./layout.ts";
@@ -38,8 +38,6 @@ export class EtagHasher {
   private readonly failed = new Map<string, FileIdentity>();
   private readonly busy: () => boolean;
   private readonly pollMs: number;
-  /** It runs on the main thread: a small file's stream is read to its end without a turn of the event loop. */
-  private readonly turns = new Turns();
 
   constructor(
     private readonly index: ObjectIndex,
@@ -123,7 +121,7 @@ export class EtagHasher {
 
   /** Between files and chunks: a turn of the event loop once a slice is spent, a wait while uploads run; false once stopped. */
   private async yieldToOthers(): Promise<boolean> {
-    await this.turns.take();
+    await mainThreadTurns.take(); // a small file's stream is read to its end without a turn of the event loop
     while (!this.stopped && this.busy()) await Bun.sleep(BUSY_WAIT_MS);
     return !this.stopped;
   }
