@@ -8,7 +8,6 @@
 import { closeSync, fdatasync, fsync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { promisify } from "node:util";
-import { mainThreadTurns } from "../event-loop/turns.ts";
 import { S3Error } from "../s3/errors.ts";
 import { freeBuffer } from "../s3/spent-chunks.ts";
 import type { VerifiedBody } from "../s3/verified-body.ts";
@@ -105,9 +104,6 @@ export async function writeBody(fd: number, body: VerifiedBody, start: number, l
         flushedAt = size;
         flushing = fdatasyncAsync(fd).finally(() => (flushing = null));
       }
-      // A file's stream (CopyObject, UploadPartCopy) arrives without turns of the event loop:
-      // copying 512 MiB held every other request for 1.7 s.
-      await mainThreadTurns.take();
     }
     if (filled > 0) writeBlock();
     await flushing;

@@ -3,6 +3,7 @@
  * Multipart.copyPart do the copying). A copy is a new file, written like any
  * upload: streamed to a temp file while hashing, fsynced, renamed into place.
  */
+import { takingTurns } from "../event-loop/turns.ts";
 import type { Conditions } from "../s3/conditionals.ts";
 import type { ChecksumAlgorithm } from "../s3/checksum.ts";
 import type { ByteRange } from "../s3/range.ts";
@@ -29,7 +30,7 @@ export function fileBody(path: string, size: number, range: ByteRange | null = n
   const file = Bun.file(path);
   const part = range ? file.slice(range.start, range.end + 1) : file;
   const length = range ? range.end - range.start + 1 : size;
-  return new VerifiedBody(new FreshChunks(part.stream()), { maxBytes: Number.MAX_SAFE_INTEGER, expectedBytes: length });
+  return new VerifiedBody(new FreshChunks(takingTurns(part.stream())), { maxBytes: Number.MAX_SAFE_INTEGER, expectedBytes: length });
 }
 
 /** Multipart checksums ("…-N") describe the parts of the source, not the bytes of a copy. */
