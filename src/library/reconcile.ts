@@ -52,7 +52,6 @@ export interface WalkPacing {
   pause?: () => Promise<void>;
 }
 
-
 export async function reconcile(parts: {
   dir: MusicDir;
   store: TrackStore;

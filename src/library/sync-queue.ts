@@ -9,7 +9,7 @@
  * write waits for one parse at most, never a scan.
  */
 import { isWorkPath, type Change, type Follower, type MusicDir } from "../music-dir/index.ts";
-import { mainThreadTurns } from "../event-loop/turns.ts";
+import { takeTurn } from "../event-loop/turns.ts";
 import { Utf8Fifo } from "../text/utf8-fifo.ts";
 import { silentLog, type Log } from "./log.ts";
 import { emptyBatch, PathSync, type Batch } from "./path-sync.ts";
@@ -226,7 +226,7 @@ export class SyncQueue implements Follower {
         if (next.urgent || this.#batch.seen.length >= this.#batchSize) this.#flush();
         // A parse inline (one core, or no tag worker) and a removal are made of
         // resolved awaits: without turns a first scan on one core held every request for the whole scan (82 s).
-        await mainThreadTurns.take();
+        await takeTurn();
       }
     } finally {
       this.#workers--;

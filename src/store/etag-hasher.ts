@@ -7,7 +7,6 @@
  */
 import { fileIdentity, sameIdentity, statOrNull, type FileIdentity } from "../music-dir/index.ts";
 import type { Stats } from "node:fs";
-import { mainThreadTurns } from "../event-loop/turns.ts";
 import { md5OfFile } from "./file-md5.ts";
 import type { IndexSync } from "./index-sync.ts";
 import type { Layout } from "./layout.ts";
@@ -23,7 +22,6 @@ export interface HasherOptions {
 
 const BATCH = 64;
 const BUSY_WAIT_MS = 100;
-
 
 function sameFile(st: Stats | null, row: ObjectRow): boolean {
   return st !== null && st.isFile() && sameIdentity(fileIdentity(st), row);
@@ -93,7 +91,7 @@ export class EtagHasher {
       const rows = this.index.provisional(BATCH, after);
       if (rows.length === 0) return;
       for (const row of rows) {
-        if (!(await this.yieldToOthers())) return;
+        if (this.stopped) return;
         after = row.key;
         await this.hash(row);
       }
@@ -110,7 +108,7 @@ export class EtagHasher {
       return;
     }
     try {
-      const md5 = await md5OfFile(path, () => this.yieldToOthers());
+      const md5 = await md5OfFile(path, () => this.yieldToUploads());
       if (md5 !== null && sameFile(statOrNull(path), row)) this.index.settleEtag(row, md5);
       this.failed.delete(row.key);
     } catch (e) {
@@ -119,9 +117,8 @@ export class EtagHasher {
     }
   }
 
-  /** Between files and chunks: a turn of the event loop once a slice is spent, a wait while uploads run; false once stopped. */
-  private async yieldToOthers(): Promise<boolean> {
-    await mainThreadTurns.take(); // a small file's stream is read to its end without a turn of the event loop
+  /** Between chunks: wait while uploads run; false once stopped. */
+  private async yieldToUploads(): Promise<boolean> {
     while (!this.stopped && this.busy()) await Bun.sleep(BUSY_WAIT_MS);
     return !this.stopped;
   }

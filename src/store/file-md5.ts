@@ -1,4 +1,5 @@
 /** The MD5 of a file on disk, streamed (never read whole). */
+import { takingTurns } from "../event-loop/turns.ts";
 import { freedWhenSpent } from "../s3/spent-chunks.ts";
 
 /**
@@ -7,7 +8,7 @@ import { freedWhenSpent } from "../s3/spent-chunks.ts";
  */
 export async function md5OfFile(path: string, between?: () => Promise<boolean>): Promise<string | null> {
   const md5 = new Bun.CryptoHasher("md5");
-  for await (const chunk of freedWhenSpent(Bun.file(path).stream())) {
+  for await (const chunk of freedWhenSpent(takingTurns(Bun.file(path).stream()))) {
     md5.update(chunk);
     if (between && !(await between())) return null;
   }
