@@ -48,9 +48,10 @@ export interface TrackTags {
  * with a 3 MB picture held the parsing thread 2–43 ms and an album of them
  * uploaded raised the server's peak RSS by ~20 MB. So covers are skipped,
  * and our patch of music-metadata (patches/) steps over them without
- * reading them — ID3v2 picture frames (MP3, and WAV/AIFF's ID3 chunk), MP4
- * `covr`, FLAC PICTURE blocks — and calls `onSkippedPicture` for each, as
- * it does where it already stepped over them (Vorbis comments, APEv2).
+ * reading them — the picture frames of an ID3v2 tag over 64 KiB (MP3, and
+ * WAV/AIFF's ID3 chunk; a smaller tag is read in one go), MP4 `covr`, FLAC
+ * PICTURE blocks — and calls `onSkippedPicture` for each picture it skips,
+ * there and where it already skipped them (Vorbis comments, APEv2).
  */
 interface CoverSkipping extends IOptions {
   onSkippedPicture(): void;
