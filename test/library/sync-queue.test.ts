@@ -54,16 +54,20 @@ describe("SyncQueue", () => {
     const tags = new TagPool({ log: t.log, threads: 1, idleMs: 60_000 });
     const queue = new SyncQueue({ dir, store, log: t.log, tags });
     const started = () => t.log.lines.filter((l) => l.message === "library: tag worker started").length;
-    const few = Array.from({ length: 3 }, (_, i) => `few/${i}.ogg`);
-    for (const rel of few) place(t.musicDir, rel, "tagged.ogg");
-    queue.enqueueNow(few);
-    await queue.idle();
+    /** `count` new files under `folder`, handed over as a reconcile walk does. */
+    const walk = async (folder: string, count: number) => {
+      const backlog = queue.walkBacklog();
+      for (let i = 0; i < count; i++) {
+        place(t.musicDir, `${folder}/${i}.ogg`, "tagged.ogg");
+        backlog.push(`${folder}/${i}.ogg`);
+      }
+      queue.walked(backlog);
+      await queue.idle();
+    };
+    await walk("few", 3);
     expect(t.count("track")).toBe(3);
     expect(started()).toBe(0);
-    const many = Array.from({ length: 40 }, (_, i) => `many/${i}.ogg`);
-    for (const rel of many) place(t.musicDir, rel, "tagged.ogg");
-    queue.enqueueNow(many);
-    await queue.idle();
+    await walk("many", 40);
     expect(t.count("track")).toBe(43);
     expect(started()).toBe(1);
     await queue.close();
