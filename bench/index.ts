@@ -18,7 +18,7 @@ import { parallelHashBench } from "./parallel-hash.ts";
 import { mb, MiB, mbps, printTable, type Row } from "./report.ts";
 import { type BenchServer, cpuSecondsOf, memoryOf, startRockbox, startS3rver } from "./servers.ts";
 import { soakBench } from "./soak.ts";
-import { get, put, type Timing } from "./transfer.ts";
+import { freePages, get, put, remove, type Timing } from "./transfer.ts";
 
 const SIZE_MIB = Number(process.env.BENCH_MIB ?? 1024);
 const SIZE = SIZE_MIB * MiB;
@@ -56,16 +56,21 @@ async function measured(server: BenchServer, transfer: () => Promise<Timing>): P
 async function transfers(server: BenchServer): Promise<Figures> {
   // Framed and signed before anything is timed (its 1 GiB of writes would otherwise still be in flight).
   const chunkedBody = await prepareChunkedPut(server, "bench/chunked.flac", join(root, `chunked-${server.name}.body`), block, SIZE);
+  // Each upload writes over the pages the one before it freed (see remove()).
+  await freePages(server, source, SIZE);
   const unsigned = await measured(server, () => put(server, "bench/unsigned.flac", source, SIZE, "UNSIGNED-PAYLOAD"));
+  await remove(server, "bench/unsigned.flac");
   const signed = await measured(server, () => put(server, "bench/signed.flac", source, SIZE, sourceSha256));
+  await remove(server, "bench/signed.flac");
   const chunked = await measured(server, () =>
     put(server, "bench/chunked.flac", chunkedBody.body, SIZE, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", chunkedBody.headers),
   );
   rmSync(chunkedBody.body);
   // GET is cheap and its CPU figure swings with loopback scheduling: the median of three.
   const gets: Measured[] = [];
-  for (let i = 0; i < 3; i++) gets.push(await measured(server, () => get(server, "bench/signed.flac", SIZE)));
+  for (let i = 0; i < 3; i++) gets.push(await measured(server, () => get(server, "bench/chunked.flac", SIZE)));
   const got = gets.sort((a, b) => a.cpuPerGiB - b.cpuPerGiB)[1]!;
+  await remove(server, "bench/chunked.flac");
   const multipart = await multipartUpload(server, root, "bench/multipart.flac", block, SIZE);
   return { unsigned, signed, chunked, get: got, multipart, peakRss: memoryOf(server.pid).peak };
 }

@@ -16,7 +16,7 @@ import { hashRate } from "./limits.ts";
 import { MiB, mbps, printTable, type Row } from "./report.ts";
 import { cpuSecondsOf, memoryOf, type BenchServer, startRockbox } from "./servers.ts";
 import { writeSource } from "./source.ts";
-import { put, type Timing } from "./transfer.ts";
+import { freePages, put, remove, type Timing } from "./transfer.ts";
 
 interface Run {
   mode: "inline" | "parallel";
@@ -48,8 +48,12 @@ export async function parallelHashBench(root: string, source: string, sourceSha2
         const timing = await go();
         runs.push({ mode, cores, kind, timing, cpuPerGiB: (cpuSecondsOf(s.pid) - before) / (size / 1024 ** 3), peakRss: memoryOf(s.pid).peak });
       };
+      // Each upload writes over the pages the one before it freed (see remove()).
+      await freePages(s, source, size);
       await measure("signed", () => put(s, "bench/signed.flac", source, size, sourceSha256));
+      await remove(s, "bench/signed.flac");
       await measure("unsigned", () => put(s, "bench/unsigned.flac", source, size, "UNSIGNED-PAYLOAD"));
+      await remove(s, "bench/unsigned.flac");
       await measure("chunked", () => put(s, "bench/chunked.flac", chunked.body, size, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", chunked.headers));
       rmSync(chunked.body);
       await s.stop();

@@ -34,3 +34,25 @@ export async function get(server: BenchServer, key: string, bytes: number): Prom
   const headers = await signedHeaders(server, "GET", path, "UNSIGNED-PAYLOAD");
   return curl([...headerArgs(headers), `http://127.0.0.1:${server.port}${path}`], bytes);
 }
+
+/**
+ * DELETE an object, so that the next upload writes over the page-cache
+ * pages it held, as the floor's probe does (limits.ts receiveCost). On this
+ * VM the balloon reports freed guest memory to the host, and a page the
+ * guest touches afresh costs a fault there: unsigned 1 GiB PUTs that kept
+ * their files cost 4.6–6.6 CPU-s/GiB, the same PUTs each over the pages of
+ * the file before 2.8–3.3, all of the difference in the write(2) copy.
+ */
+export async function remove(server: BenchServer, key: string): Promise<void> {
+  const path = `/music/${key}`;
+  const headers = await signedHeaders(server, "DELETE", path, "UNSIGNED-PAYLOAD");
+  const { status } = await curl(["-X", "DELETE", ...headerArgs(headers), `http://127.0.0.1:${server.port}${path}`], 0);
+  if (status !== 204) throw new Error(`DELETE ${key} on ${server.name}: HTTP ${status}`);
+}
+
+/** An upload that is not measured, removed at once: the next one writes over the pages it held (see remove()). */
+export async function freePages(server: BenchServer, file: string, bytes: number): Promise<void> {
+  const { status } = await put(server, "bench/pages.flac", file, bytes, "UNSIGNED-PAYLOAD");
+  if (status !== 200) throw new Error(`PUT bench/pages.flac on ${server.name}: HTTP ${status}`);
+  await remove(server, "bench/pages.flac");
+}
