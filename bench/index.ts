@@ -14,6 +14,7 @@ import { diskWriteRate, hashRate, receiveCost, sendfileCost } from "./limits.ts"
 import { libraryBench } from "./library.ts";
 import { memoryLoadBench } from "./memory-load.ts";
 import { multipartUpload, type MultipartFigures } from "./multipart.ts";
+import { holdPageReporting, pageReportingState } from "./page-reporting.ts";
 import { parallelHashBench } from "./parallel-hash.ts";
 import { mb, MiB, mbps, printTable, type Row } from "./report.ts";
 import { type BenchServer, cpuSecondsOf, memoryOf, startRockbox, startS3rver } from "./servers.ts";
@@ -28,7 +29,11 @@ if (!existsSync("dist/rockboxd-s3")) await $`bun run build`;
 
 const { path: source, sha256: sourceSha256, block } = writeSource(join(root, "source.flac"), SIZE_MIB);
 
-console.log(`machine: ${navigator.hardwareConcurrency} cores, ${(require("node:os").totalmem() / 1024 ** 3).toFixed(0)} GiB, bun ${Bun.version}; transfer size ${SIZE_MIB} MiB`);
+const restorePageReporting = holdPageReporting();
+process.on("exit", restorePageReporting);
+console.log(
+  `machine: ${navigator.hardwareConcurrency} cores, ${(require("node:os").totalmem() / 1024 ** 3).toFixed(0)} GiB, bun ${Bun.version}; ${pageReportingState()}; transfer size ${SIZE_MIB} MiB`,
+);
 const md5Rate = hashRate("md5");
 const sha256Rate = hashRate("sha256");
 const signedBound = 1 / (1 / md5Rate + 1 / sha256Rate);
