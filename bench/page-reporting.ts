@@ -17,7 +17,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 
 const PARAMS = "/sys/module/page_reporting/parameters";
 /** How long a page stays free before it is reported, and how much may wait. */
-const HELD = { min_free_ms: "600000", max_waiting_mib: "65536" };
+const HELD = { min_free_ms: "60000", max_waiting_mib: "65536" }; // 60 s is the most this kernel takes
 
 function read(name: string): string | undefined {
   try {
