@@ -31,6 +31,13 @@ const { path: source, sha256: sourceSha256, block } = writeSource(join(root, "so
 
 const restorePageReporting = holdPageReporting();
 process.on("exit", restorePageReporting);
+// Bun runs no "exit" handler for an error that goes uncaught or for Ctrl-C: leave through exit() so the setting comes back.
+for (const event of ["uncaughtException", "unhandledRejection"] as const)
+  process.on(event, (error) => {
+    console.error(error);
+    process.exit(1);
+  });
+process.on("SIGINT", () => process.exit(130));
 console.log(
   `machine: ${navigator.hardwareConcurrency} cores, ${(require("node:os").totalmem() / 1024 ** 3).toFixed(0)} GiB, bun ${Bun.version}; ${pageReportingState()}; transfer size ${SIZE_MIB} MiB`,
 );
