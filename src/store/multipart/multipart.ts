@@ -139,7 +139,7 @@ export class Multipart {
     try {
       const fd = openSync(dir.dataFile, "r+");
       try {
-        size = await writeBody(fd, body, slot.offset, slot.length);
+        size = await writeBody(fd, body, slot.offset, slot.length, true);
         await fdatasyncAsync(fd);
       } finally {
         closeSync(fd);
