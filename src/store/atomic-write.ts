@@ -33,12 +33,12 @@ const WRITE_BLOCK = 1024 ** 2;
 /**
  * Blocks kept between the parts of multipart uploads, which arrive ten at a
  * time from awscli and boto3 (see block-pool.ts). Not for whole objects:
- * one block per upload gains nothing. 256 KiB, not 1 MiB: ten kept 1 MiB
+ * one block per upload gains nothing. 64 KiB, not 1 MiB: ten kept 1 MiB
  * blocks took a 10-way multipart upload's peak RSS from 70 to 76 MB and
- * the 24-client soak's from 95–96 to 99–100 MB; at 256 KiB they are 68 and
- * 95–97, for the same CPU per GiB.
+ * the 24-client soak's from 94–99 to 99–108 MB (256 KiB: 68, and 95–100).
+ * At 64 KiB: 66, and 95–97, for the same CPU per GiB as either.
  */
-const PART_BLOCK = 256 * 1024;
+const PART_BLOCK = 64 * 1024;
 export const partBlocks = new BlockPool(PART_BLOCK, 10, 1000);
 
 export interface Received {
