@@ -9,8 +9,8 @@ import { closeSync, fdatasync, fsync, mkdirSync, openSync, readdirSync, renameSy
 import { dirname } from "node:path";
 import { promisify } from "node:util";
 import { S3Error } from "../s3/errors.ts";
-import type { VerifiedBody } from "../s3/verified-body.ts";
 import { freeBuffer } from "../s3/spent-chunks.ts";
+import type { VerifiedBody } from "../s3/verified-body.ts";
 import { BlockPool } from "./block-pool.ts";
 import type { Layout } from "./layout.ts";
 

@@ -5,8 +5,9 @@
  * block was faulted in page by page again (28,000–33,000 page faults per
  * GiB). With blocks reused: 4,500–8,600, and 5.0–5.8 CPU-s/GiB against
  * 6.2–6.8 in alternating runs (5.7 against 4.3–4.7 with the VM's free-page
- * reporting held back; atomic-write.ts says why its part blocks are small). Spare blocks are freed once none has been asked for
- * in a while, so an idle server holds none.
+ * reporting held back; atomic-write.ts says why its part blocks are
+ * small). Spare blocks are freed once none has been asked for in a while,
+ * so an idle server holds none.
  */
 import { freeBuffer } from "../s3/spent-chunks.ts";
 
