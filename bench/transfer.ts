@@ -37,11 +37,9 @@ export async function get(server: BenchServer, key: string, bytes: number): Prom
 
 /**
  * DELETE an object, so that the next upload writes over the page-cache
- * pages it held, as the floor's probe does (limits.ts receiveCost). On this
- * VM the balloon reports freed guest memory to the host, and a page the
- * guest touches afresh costs a fault there: unsigned 1 GiB PUTs that kept
- * their files cost 4.6–6.6 CPU-s/GiB, the same PUTs each over the pages of
- * the file before 2.8–3.3, all of the difference in the write(2) copy.
+ * pages it held, as the floor's probe does (limits.ts receiveCost): pages
+ * touched afresh cost a hypervisor fault on a VM that reports free pages
+ * (page-reporting.ts has what that did to our figures).
  */
 export async function remove(server: BenchServer, key: string): Promise<void> {
   const path = `/music/${key}`;

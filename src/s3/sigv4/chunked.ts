@@ -11,8 +11,9 @@
  * spans reads (the SDKs' 64 KiB chunks nearly always straddle two 64 KiB
  * socket reads) as one view per read. Gathering those into one buffer was
  * measured (issue 11): no CPU saved, ~10 MiB more peak RSS, as each needs a
- * fresh buffer (consumers may keep what they are given); the store writes in
- * 1 MiB blocks whatever the piece size. The bytes are therefore only
+ * fresh buffer (consumers may keep what they are given); the store gathers
+ * pieces into blocks (1 MiB for an object, 64 KiB for a multipart part)
+ * whatever their size. The bytes are therefore only
  * trustworthy once the generator has *returned*: a consumer writes them to a
  * temporary file and commits on return, as it must anyway for IncompleteBody
  * and checksum errors.
